@@ -1,0 +1,187 @@
+// Generic object containers: ObjectList<K> (a LIST response), WatchEvent<K> (one event of a WATCH
+// stream) and PartialObjectMeta<K> (metadata-only objects).
+//
+// Example:
+//   auto list = kube::json::decode<kube::ObjectList<Pod>>(body);
+//   for (const Pod& pod : list.items) ...
+//   auto event = kube::json::decode<kube::WatchEvent<Pod>>(line);
+//   if (event.type == kube::WatchEventType::Deleted) forget(event.object());
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "kube/api/meta/v1.h"
+#include "kube/core/json.h"
+#include "kube/core/resource.h"
+#include "kube/core/status.h"
+
+namespace kube {
+
+template <class K>
+struct ObjectList {
+  api::meta::v1::ListMeta metadata;
+  std::vector<K> items;
+
+  auto begin() const { return items.begin(); }
+  auto end() const { return items.end(); }
+  std::size_t size() const noexcept { return items.size(); }
+  bool operator==(const ObjectList&) const = default;
+};
+
+template <class K>
+void read_json(json::Reader& in, ObjectList<K>& out) {
+  in.read_object([&out](std::string_view key, json::Reader& value) {
+    if (key == "items") {
+      value.read(out.items);
+    } else if (key == "metadata") {
+      value.read(out.metadata);
+    }
+  });
+}
+
+template <class K>
+void write_json(json::Writer& out, const ObjectList<K>& in) {
+  out.begin_object();
+  if constexpr (Resource<K>) {
+    out.member("apiVersion", K::api_version);
+    out.key("kind");
+    out.write(std::string(K::kind) + "List");
+  } else {
+    out.member("apiVersion", "v1");
+    out.member("kind", "List");
+  }
+  out.member("metadata", in.metadata);
+  out.member("items", in.items);
+  out.end_object();
+}
+
+enum class WatchEventType { Added, Modified, Deleted, Bookmark, Error };
+std::string_view to_string(WatchEventType type) noexcept;
+/// "ADDED" -> Added, ...; throws json::DecodeError for anything else.
+WatchEventType parse_watch_event_type(std::string_view text);
+
+/// A BOOKMARK: the resourceVersion the stream has reached, and its annotations.
+struct Bookmark {
+  std::string resource_version;
+  std::map<std::string, std::string> annotations;
+
+  /// The bookmark that ends the initial events of a streaming list.
+  bool is_initial_events_end() const;
+  bool operator==(const Bookmark&) const = default;
+};
+void read_json(json::Reader& in, Bookmark& out);
+
+template <class K>
+struct WatchEvent {
+  WatchEventType type = WatchEventType::Added;
+  std::variant<K, Bookmark, Status> payload;
+
+  /// The object of an ADDED, MODIFIED or DELETED event.
+  K& object() { return std::get<K>(payload); }
+  const K& object() const { return std::get<K>(payload); }
+  const Bookmark& bookmark() const { return std::get<Bookmark>(payload); }
+  /// The Status of an ERROR event (e.g. 410 Expired: relist).
+  const Status& error() const { return std::get<Status>(payload); }
+};
+
+namespace detail {
+template <class K>
+void read_watch_payload(json::Reader& in, WatchEvent<K>& out) {
+  switch (out.type) {
+    case WatchEventType::Bookmark:
+      in.read(out.payload.template emplace<Bookmark>());
+      return;
+    case WatchEventType::Error:
+      in.read(out.payload.template emplace<Status>());
+      return;
+    default:
+      in.read(out.payload.template emplace<K>());
+  }
+}
+}  // namespace detail
+
+template <class K>
+void read_json(json::Reader& in, WatchEvent<K>& out) {
+  bool have_type = false;
+  json::Raw deferred;  // "object" seen before "type" (rare): decoded once the type is known
+  bool have_deferred = false;
+  in.read_object([&](std::string_view key, json::Reader& value) {
+    if (key == "type") {
+      out.type = parse_watch_event_type(value.read_string_view());
+      have_type = true;
+    } else if (key == "object") {
+      if (have_type) {
+        detail::read_watch_payload(value, out);
+      } else {
+        value.read(deferred);
+        have_deferred = true;
+      }
+    }
+  });
+  if (!have_type) throw json::DecodeError("watch event has no \"type\"");
+  if (have_deferred) {
+    json::decode_with(deferred.is_null() ? "{}" : deferred.text(),
+                      [&out](json::Reader& root) { detail::read_watch_payload(root, out); });
+  }
+}
+
+template <class K>
+void write_json(json::Writer& out, const WatchEvent<K>& in) {
+  out.begin_object();
+  out.member("type", to_string(in.type));
+  out.key("object");
+  if (const auto* bookmark = std::get_if<Bookmark>(&in.payload)) {
+    out.begin_object();
+    if constexpr (Resource<K>) {
+      out.member("apiVersion", K::api_version);
+      out.member("kind", K::kind);
+    }
+    out.key("metadata");
+    out.begin_object();
+    out.member("resourceVersion", bookmark->resource_version);
+    if (!bookmark->annotations.empty()) out.member("annotations", bookmark->annotations);
+    out.end_object();
+    out.end_object();
+  } else if (const auto* status = std::get_if<Status>(&in.payload)) {
+    out.write(*status);
+  } else {
+    out.write(std::get<K>(in.payload));
+  }
+  out.end_object();
+}
+
+/// The metadata of a K without its spec or status (metadata-only requests; small caches).
+template <Resource K>
+struct PartialObjectMeta {
+  static constexpr std::string_view group = K::group;
+  static constexpr std::string_view version = K::version;
+  static constexpr std::string_view api_version = K::api_version;
+  static constexpr std::string_view kind = K::kind;
+  static constexpr std::string_view plural = K::plural;
+  static constexpr Scope scope = K::scope;
+
+  ObjectMeta metadata;
+  bool operator==(const PartialObjectMeta&) const = default;
+};
+
+template <Resource K>
+void read_json(json::Reader& in, PartialObjectMeta<K>& out) {
+  in.read_object([&out](std::string_view key, json::Reader& value) {
+    if (key == "metadata") value.read(out.metadata);
+  });
+}
+
+template <Resource K>
+void write_json(json::Writer& out, const PartialObjectMeta<K>& in) {
+  out.begin_object();
+  out.member("apiVersion", "meta.k8s.io/v1");
+  out.member("kind", "PartialObjectMetadata");
+  out.member("metadata", in.metadata);
+  out.end_object();
+}
+
+}  // namespace kube
