@@ -185,8 +185,8 @@ class Model:
     def _resources_from_paths(self):
         res = {}   # (group, version, plural) -> info
         for path, item in self.spec["paths"].items():
-            if "/watch/" in path:
-                continue
+            # Deprecated /watch/ paths only tell which resources support watch.
+            path = path.replace("/watch/", "/", 1)
             m = PATH_RE.match(path)
             if not m:
                 continue
