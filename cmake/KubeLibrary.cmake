@@ -39,8 +39,7 @@ function(kube_cc_test)
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
   target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_compile_options(${ARG_NAME} PRIVATE ${KUBE_WARNINGS})
-  gtest_discover_tests(${ARG_NAME}
-    PROPERTIES LABELS "${ARG_LABELS}"
-    ENVIRONMENT "KUBE_SOURCE_DIR=${PROJECT_SOURCE_DIR};KUBE_BINARY_DIR=${PROJECT_BINARY_DIR}"
-    DISCOVERY_TIMEOUT 60)
+  target_compile_definitions(${ARG_NAME} PRIVATE
+    KUBE_SOURCE_DIR="${PROJECT_SOURCE_DIR}" KUBE_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  gtest_discover_tests(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}" DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -25,7 +25,9 @@ void validate_field_manager(const std::string& manager, std::string_view params)
 
 void ListParams::validate() const {
   validate_selectors(label_selector, field_selector);
-  if (version_match && !resource_version) invalid("ListParams: version_match requires resource_version");
+  if (version_match && resource_version.value_or("").empty()) {
+    invalid("ListParams: version_match requires a resource_version");
+  }
   if (version_match == VersionMatch::Exact && resource_version == "0") {
     invalid("ListParams: version_match Exact requires a non-zero resource_version");
   }

@@ -1,6 +1,7 @@
 #include "kube/core/request.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "kube/core/error.h"
@@ -15,22 +16,6 @@ constexpr std::string_view kJson = "application/json";
 bool is_unreserved(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
          c == '.' || c == '~';
-}
-
-// A path segment: unreserved, sub-delims, ':' and '@' stay; the rest is percent-encoded.
-std::string path_escape(std::string_view segment) {
-  std::string out;
-  out.reserve(segment.size());
-  for (unsigned char c : segment) {
-    if (is_unreserved(c) || std::string_view("!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string_view::npos) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 // Builds "path?k=v&k2=v2" in the order parameters are added.
@@ -155,12 +140,12 @@ std::string query_escape(std::string_view text) {
 
 std::string Request::object_path(std::string_view name) const {
   validate_path_segment(name, "name");
-  return path_ + "/" + path_escape(name);
+  return path_ + "/" + escape_path_segment(name);
 }
 
 std::string Request::subresource_path(std::string_view subresource, std::string_view name) const {
   validate_path_segment(subresource, "subresource");
-  return object_path(name) + "/" + path_escape(subresource);
+  return object_path(name) + "/" + escape_path_segment(subresource);
 }
 
 HttpRequest Request::list(const ListParams& lp) const {

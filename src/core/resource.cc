@@ -56,7 +56,7 @@ std::string collection_path(std::string_view group, std::string_view version, st
   path.append(version).push_back('/');
   if (!ns.empty()) {
     validate_path_segment(ns, "namespace");
-    path.append("namespaces/").append(ns).push_back('/');
+    path.append("namespaces/").append(escape_path_segment(ns)).push_back('/');
   }
   path.append(plural);
   return path;
@@ -68,6 +68,24 @@ void validate_path_segment(std::string_view name, std::string_view what) {
   if (name.find_first_of("/%") != std::string_view::npos) {
     throw InvalidArgument(std::string(what) + " \"" + std::string(name) + "\" may not contain '/' or '%'");
   }
+}
+
+std::string escape_path_segment(std::string_view segment) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(segment.size());
+  for (unsigned char c : segment) {
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                std::string_view("-._~!$&'()*+,;=:@").find(static_cast<char>(c)) != std::string_view::npos;
+    if (keep) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
 }
 
 std::string guess_plural(std::string_view kind) {

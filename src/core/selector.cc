@@ -54,7 +54,9 @@ const char* op_text(SelectorOperator op) {
   }
 }
 
+// Like Go's strconv.ParseInt(s, 10, 64): an optional sign, then digits.
 std::optional<std::int64_t> to_int(std::string_view s) {
+  if (s.size() > 1 && s.front() == '+') s.remove_prefix(1);
   std::int64_t v = 0;
   auto r = std::from_chars(s.data(), s.data() + s.size(), v);
   if (r.ec != std::errc() || r.ptr != s.data() + s.size() || s.empty()) return std::nullopt;
@@ -83,10 +85,8 @@ LabelRequirement make_requirement(std::string key, SelectorOperator op, std::vec
       }
       break;
   }
-  if (op != SelectorOperator::GreaterThan && op != SelectorOperator::LessThan) {
-    for (const auto& v : values) {
-      if (auto why = validate_label_value(v); !why.empty()) invalid("invalid label value \"" + v + "\": " + why);
-    }
+  for (const auto& v : values) {
+    if (auto why = validate_label_value(v); !why.empty()) invalid("invalid label value \"" + v + "\": " + why);
   }
   std::sort(values.begin(), values.end());
   values.erase(std::unique(values.begin(), values.end()), values.end());
@@ -98,7 +98,8 @@ LabelRequirement make_requirement(std::string key, SelectorOperator op, std::vec
 enum class Tok { End, Identifier, Comma, Equals, DoubleEquals, NotEquals, Not, OpenParen, CloseParen, In, NotIn, Gt, Lt };
 
 bool is_special(char c) { return c == '=' || c == '!' || c == '(' || c == ')' || c == ',' || c == '<' || c == '>'; }
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+// The API server's lexer skips exactly these.
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 class LabelParser {
  public:
@@ -174,15 +175,17 @@ class LabelParser {
   }
 
   LabelRequirement requirement() {
+    // In key position "in" and "notin" are plain identifiers, as in the API server's parser.
+    auto is_key = [this] { return tok_ == Tok::Identifier || tok_ == Tok::In || tok_ == Tok::NotIn; };
     if (tok_ == Tok::Not) {
       advance();
-      if (tok_ != Tok::Identifier) error("expected a label key after '!'");
+      if (!is_key()) error("expected a label key after '!'");
       std::string key(lexeme_);
       advance();
       if (tok_ != Tok::Comma && tok_ != Tok::End) error("expected ',' or end after '!key'");
       return make_requirement(std::move(key), SelectorOperator::DoesNotExist, {});
     }
-    if (tok_ != Tok::Identifier) error("expected a label key");
+    if (!is_key()) error("expected a label key");
     std::string key(lexeme_);
     advance();
     switch (tok_) {
@@ -219,7 +222,9 @@ class LabelParser {
         if (tok_ != Tok::OpenParen) error("expected '(' after 'in'/'notin'");
         advance();
         std::vector<std::string> values;
-        if (tok_ != Tok::CloseParen) {
+        if (tok_ == Tok::CloseParen) {
+          values.emplace_back();  // "()" is the set {""}, as the API server reads it
+        } else {
           while (true) {
             if (tok_ == Tok::Identifier || tok_ == Tok::In || tok_ == Tok::NotIn) {
               values.emplace_back(lexeme_);
@@ -300,6 +305,16 @@ std::string validate_label_key(std::string_view key) {
   if (!is_qualified_name_part(name)) {
     return "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
            "alphanumeric character";
+  }
+  return {};
+}
+
+std::string validate_field_name(std::string_view field) {
+  if (field.empty()) return "empty field name";
+  for (char c : field) {
+    if (!is_alnum(c) && c != '.' && c != '_' && c != '-' && c != '/') {
+      return "invalid field name \"" + std::string(field) + "\": only letters, digits, '.', '_', '-' and '/' are allowed";
+    }
   }
   return {};
 }
@@ -468,20 +483,11 @@ FieldSelector FieldSelector::parse(std::string_view text) {
   }
   for (std::string_view term : terms) {
     if (term.empty()) continue;
-    // The leftmost unescaped operator splits the term.
+    // The leftmost operator splits the term (escapes only apply to values), as in the API server.
     std::size_t op_pos = std::string_view::npos;
     std::size_t op_len = 0;
     bool not_equal = false;
-    bool slash = false;
     for (std::size_t i = 0; i < term.size() && op_pos == std::string_view::npos; ++i) {
-      if (slash) {
-        slash = false;
-        continue;
-      }
-      if (term[i] == '\\') {
-        slash = true;
-        continue;
-      }
       if (term.substr(i, 2) == "!=") {
         op_pos = i, op_len = 2, not_equal = true;
       } else if (term.substr(i, 2) == "==") {
@@ -495,9 +501,9 @@ FieldSelector FieldSelector::parse(std::string_view text) {
               "\" is not field=value, field==value or field!=value");
     }
     std::string field(term.substr(0, op_pos));
-    while (!field.empty() && is_space(field.back())) field.pop_back();
-    while (!field.empty() && is_space(field.front())) field.erase(field.begin());
-    if (field.empty()) invalid("invalid field selector \"" + std::string(text) + "\": empty field name");
+    if (auto why = validate_field_name(field); !why.empty()) {
+      invalid("invalid field selector \"" + std::string(text) + "\": " + why);
+    }
     std::string value = unescape_field_value(term.substr(op_pos + op_len), text);
     s.requirements_.push_back(FieldRequirement{std::move(field), !not_equal, std::move(value)});
   }
@@ -505,22 +511,22 @@ FieldSelector FieldSelector::parse(std::string_view text) {
 }
 
 FieldSelector& FieldSelector::equals(std::string field, std::string value) {
-  if (field.empty()) invalid("field selector: empty field name");
+  if (auto why = validate_field_name(field); !why.empty()) invalid("field selector: " + why);
   requirements_.push_back(FieldRequirement{std::move(field), true, std::move(value)});
   return *this;
 }
 
 FieldSelector& FieldSelector::not_equals(std::string field, std::string value) {
-  if (field.empty()) invalid("field selector: empty field name");
+  if (auto why = validate_field_name(field); !why.empty()) invalid("field selector: " + why);
   requirements_.push_back(FieldRequirement{std::move(field), false, std::move(value)});
   return *this;
 }
 
 bool FieldSelector::matches(const std::function<std::optional<std::string>(std::string_view)>& lookup) const {
   for (const auto& r : requirements_) {
-    auto actual = lookup(r.field);
-    if (!actual) return false;
-    if ((*actual == r.value) != r.equals) return false;
+    // A field the object does not have reads as "", as in the API server's fields.Set.
+    std::string actual = lookup(r.field).value_or("");
+    if ((actual == r.value) != r.equals) return false;
   }
   return true;
 }

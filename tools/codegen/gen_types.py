@@ -413,7 +413,7 @@ class Generator:
         for n in sorted(by_len):
             body += f"      case {n}:\n"
             for f in by_len[n]:
-                body += f"        if (key == \"{f['json']}\") return value.read(out.{f['cpp']});\n"
+                body += f"        if (::kube::json::key_is(key, \"{f['json']}\")) return value.read(out.{f['cpp']});\n"
             body += "        return;\n"
         body += "      default:\n        return;  // unknown fields are ignored\n"
         body += "    }\n  });\n}\n"

@@ -19,6 +19,7 @@
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <string>
@@ -161,6 +162,13 @@ class Reader {
 namespace detail {
 void append_escaped(std::string& out, std::string_view text);
 }  // namespace detail
+
+/// True if `key` spells `literal`, for a key already known to have the literal's length (the
+/// generated decoders switch on the length first). Compiles to a few word compares.
+template <std::size_t N>
+inline bool key_is(std::string_view key, const char (&literal)[N]) noexcept {
+  return std::memcmp(key.data(), literal, N - 1) == 0;
+}
 
 /// Appends JSON to a string. Commas are inserted automatically: write members with member() (or
 /// key() then a value) between begin_object()/end_object(), elements with write() between

@@ -43,7 +43,12 @@ struct ListParams {
   std::optional<VersionMatch> version_match;
 
   /// Any version the server has cached ("0" with NotOlderThan): cheapest, possibly stale.
-  static ListParams match_any() { return ListParams{.resource_version = "0", .version_match = VersionMatch::NotOlderThan}; }
+  static ListParams match_any() {
+    ListParams lp;
+    lp.resource_version = "0";
+    lp.version_match = VersionMatch::NotOlderThan;
+    return lp;
+  }
   /// Throws InvalidArgument for combinations the API server rejects.
   void validate() const;
 };
@@ -59,14 +64,22 @@ struct WatchParams {
   /// "k8s.io/initial-events-end" (needs bookmarks).
   bool send_initial_events = false;
 
-  static WatchParams streaming_list() { return WatchParams{.send_initial_events = true}; }
+  static WatchParams streaming_list() {
+    WatchParams wp;
+    wp.send_initial_events = true;
+    return wp;
+  }
   void validate() const;
 };
 
 struct GetParams {
   std::optional<std::string> resource_version;  // "0": any cached version
 
-  static GetParams any() { return GetParams{.resource_version = "0"}; }
+  static GetParams any() {
+    GetParams gp;
+    gp.resource_version = "0";
+    return gp;
+  }
 };
 
 struct PostParams {
@@ -84,7 +97,11 @@ struct PatchParams {
   std::string field_manager;  // required for server-side apply
   std::optional<FieldValidation> field_validation;
 
-  static PatchParams apply(std::string manager) { return PatchParams{.field_manager = std::move(manager)}; }
+  static PatchParams apply(std::string manager) {
+    PatchParams pp;
+    pp.field_manager = std::move(manager);
+    return pp;
+  }
   /// Throws InvalidArgument, e.g. for `force` or no field manager with server-side apply.
   void validate(PatchType type) const;
 };
@@ -103,9 +120,14 @@ struct DeleteParams {
   std::optional<PropagationPolicy> propagation_policy;
   std::optional<Preconditions> preconditions;
 
-  static DeleteParams background() { return DeleteParams{.propagation_policy = PropagationPolicy::Background}; }
-  static DeleteParams foreground() { return DeleteParams{.propagation_policy = PropagationPolicy::Foreground}; }
-  static DeleteParams orphan() { return DeleteParams{.propagation_policy = PropagationPolicy::Orphan}; }
+  static DeleteParams with_policy(PropagationPolicy policy) {
+    DeleteParams dp;
+    dp.propagation_policy = policy;
+    return dp;
+  }
+  static DeleteParams background() { return with_policy(PropagationPolicy::Background); }
+  static DeleteParams foreground() { return with_policy(PropagationPolicy::Foreground); }
+  static DeleteParams orphan() { return with_policy(PropagationPolicy::Orphan); }
   bool is_default() const;
   /// The DeleteOptions JSON ("{}" when default).
   std::string to_json() const;

@@ -113,6 +113,9 @@ std::string collection_path(std::string_view group, std::string_view version, st
 /// Throws InvalidArgument unless `name` can be one URL path segment: not empty, "." or "..", and
 /// without '/' or '%' (what the API server requires of object and namespace names).
 void validate_path_segment(std::string_view name, std::string_view what);
+/// Percent-encodes what a URL path segment cannot hold as is (keeps unreserved characters,
+/// sub-delimiters, ':' and '@').
+std::string escape_path_segment(std::string_view segment);
 
 /// An English plural of a lowercase kind, as kubectl guesses it ("ingress" -> "ingresses",
 /// "policy" -> "policies"). Prefer the plural from discovery when there is one.

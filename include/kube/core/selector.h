@@ -3,7 +3,9 @@
 //
 // Label selector syntax: comma-separated requirements, each one of
 //   key=value  key==value  key!=value  key in (v1,v2)  key notin (v1,v2)  key  !key  key>N  key<N
-// Field selector syntax: comma-separated key=value, key==value or key!=value; `\,` `\=` `\\` escape.
+// Field selector syntax: comma-separated key=value, key==value or key!=value; `\,` `\=` `\\` escape
+// values. Field names are checked when parsing (letters, digits, '.', '_', '-', '/'): the API
+// server would reject anything else as an unsupported field.
 //
 // Example:
 //   auto sel = kube::LabelSelector::parse("app=web,tier in (frontend,edge),!canary");
@@ -90,7 +92,7 @@ class FieldSelector {
   FieldSelector& not_equals(std::string field, std::string value);
 
   /// `lookup(field)` returns the object's value for a field, or nullopt when the object has no such
-  /// field (which fails the requirement).
+  /// field, which then reads as "" (as the API server matches).
   bool matches(const std::function<std::optional<std::string>(std::string_view field)>& lookup) const;
   bool empty() const noexcept { return requirements_.empty(); }
   const std::vector<FieldRequirement>& requirements() const noexcept { return requirements_; }
@@ -108,6 +110,8 @@ class FieldSelector {
 /// Label key validation (a qualified name with an optional DNS-subdomain prefix); returns the
 /// reason it is invalid, or an empty string.
 std::string validate_label_key(std::string_view key);
+/// Field name validation for field selectors ("metadata.name", "spec.nodeName"); reason or "".
+std::string validate_field_name(std::string_view field);
 /// Label value validation (at most 63 characters, alphanumerics with -_. inside); reason or "".
 std::string validate_label_value(std::string_view value);
 

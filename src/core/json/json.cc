@@ -1,5 +1,6 @@
 // The parts of kube/core/json.h that need no parser: errors, string escaping, numbers, and the
 // validating compactor behind kube::json::Raw.
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <cstring>
@@ -129,36 +130,61 @@ void Writer::write(double value) {
 
 namespace {
 
-// A recursive-descent validator that copies the value without insignificant whitespace.
-class Compactor {
- public:
-  Compactor(std::string_view in, std::string& out) : in_(in), out_(out) {}
+// Bytes that can appear in a JSON string without an escape and are plain ASCII.
+constexpr auto kPlainStringByte = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0x20; c < 0x80; ++c) table[c] = c != '"' && c != '\\';
+  return table;
+}();
 
-  void run() {
+bool is_simple_escape(char e) {
+  switch (e) {
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Recursive-descent JSON validation. Compaction is a second, trivial pass that only runs when the
+// input had insignificant whitespace (values from the API server are already compact).
+class Validator {
+ public:
+  explicit Validator(std::string_view in) : data_(in.data()), size_(in.size()) {}
+
+  // Validates the whole input; returns the number of insignificant whitespace bytes it holds.
+  std::size_t run() {
     skip_ws();
     value(0);
     skip_ws();
-    if (pos_ != in_.size()) fail("trailing content after the JSON value");
+    if (pos_ != size_) fail("trailing content after the JSON value");
+    return whitespace_;
   }
 
  private:
   static constexpr int kMaxDepth = 512;
 
-  [[noreturn]] void fail(const std::string& what) {
-    throw DecodeError("invalid JSON: " + what + " at offset " + std::to_string(pos_));
+  [[noreturn]] __attribute__((noinline, cold)) void fail(const char* what) {
+    throw DecodeError(std::string("invalid JSON: ") + what + " at offset " + std::to_string(pos_));
   }
-  bool at_end() const { return pos_ >= in_.size(); }
-  char peek() const { return at_end() ? '\0' : in_[pos_]; }
+  char peek() const { return pos_ < size_ ? data_[pos_] : '\0'; }
   void skip_ws() {
-    while (!at_end()) {
-      char c = in_[pos_];
+    while (pos_ < size_) {
+      char c = data_[pos_];
       if (c != ' ' && c != '\n' && c != '\r' && c != '\t') break;
       ++pos_;
+      ++whitespace_;
     }
   }
-  void expect(char c) {
-    if (peek() != c) fail(std::string("expected '") + c + "'");
-    out_.push_back(c);
+  void expect(char c, const char* what) {
+    if (peek() != c) fail(what);
     ++pos_;
   }
 
@@ -183,10 +209,10 @@ class Compactor {
   }
 
   void object(int depth) {
-    expect('{');
+    ++pos_;  // '{'
     skip_ws();
     if (peek() == '}') {
-      expect('}');
+      ++pos_;
       return;
     }
     while (true) {
@@ -194,86 +220,84 @@ class Compactor {
       if (peek() != '"') fail("expected a member name");
       string();
       skip_ws();
-      expect(':');
+      expect(':', "expected ':'");
       skip_ws();
       value(depth + 1);
       skip_ws();
-      if (peek() == ',') {
-        expect(',');
-        continue;
+      char c = peek();
+      ++pos_;
+      if (c == ',') continue;
+      if (c != '}') {
+        --pos_;
+        fail("expected ',' or '}'");
       }
-      expect('}');
       return;
     }
   }
 
   void array(int depth) {
-    expect('[');
+    ++pos_;  // '['
     skip_ws();
     if (peek() == ']') {
-      expect(']');
+      ++pos_;
       return;
     }
     while (true) {
       skip_ws();
       value(depth + 1);
       skip_ws();
-      if (peek() == ',') {
-        expect(',');
-        continue;
+      char c = peek();
+      ++pos_;
+      if (c == ',') continue;
+      if (c != ']') {
+        --pos_;
+        fail("expected ',' or ']'");
       }
-      expect(']');
       return;
     }
   }
 
   void string() {
-    std::size_t start = pos_++;
+    ++pos_;  // opening quote
     while (true) {
-      if (at_end()) fail("unterminated string");
-      unsigned char c = static_cast<unsigned char>(in_[pos_]);
+      // Fast path: plain ASCII runs (the member names of managedFields are all like this).
+      while (pos_ < size_ && kPlainStringByte[static_cast<unsigned char>(data_[pos_])]) ++pos_;
+      if (pos_ >= size_) fail("unterminated string");
+      unsigned char c = static_cast<unsigned char>(data_[pos_]);
       if (c == '"') break;
       if (c < 0x20) fail("control character in string");
       if (c == '\\') {
         ++pos_;
-        if (at_end()) fail("unterminated string");
-        char e = in_[pos_];
+        char e = peek();
         if (e == 'u') {
           for (int k = 1; k <= 4; ++k) {
-            if (pos_ + k >= in_.size() || !std::isxdigit(static_cast<unsigned char>(in_[pos_ + k]))) {
+            if (pos_ + k >= size_ || !std::isxdigit(static_cast<unsigned char>(data_[pos_ + k]))) {
               fail("bad \\u escape");
             }
           }
           pos_ += 4;
-        } else if (!std::strchr("\"\\/bfnrt", e) || e == '\0') {
+        } else if (!is_simple_escape(e)) {
           fail("bad escape");
         }
         ++pos_;
         continue;
       }
-      if (c >= 0x80) {
-        std::size_t len = detail::utf8_sequence_length(in_, pos_);
-        if (len == 0) fail("invalid UTF-8");
-        pos_ += len;
-        continue;
-      }
-      ++pos_;
+      std::size_t len = detail::utf8_sequence_length(std::string_view(data_, size_), pos_);
+      if (len == 0) fail("invalid UTF-8");
+      pos_ += len;
     }
-    ++pos_;
-    out_.append(in_.data() + start, pos_ - start);
+    ++pos_;  // closing quote
   }
 
   void literal(std::string_view word) {
-    if (in_.substr(pos_, word.size()) != word) fail("malformed literal");
-    out_.append(word);
+    if (std::string_view(data_ + pos_, std::min(word.size(), size_ - pos_)) != word) fail("malformed literal");
     pos_ += word.size();
   }
 
   void number() {
-    std::size_t start = pos_;
     auto digits = [&] {
       std::size_t d = pos_;
-      while (!at_end() && in_[pos_] >= '0' && in_[pos_] <= '9') ++pos_;
+      while (pos_ < size_ && data_[pos_] >= '0' && data_[pos_] <= '9') ++pos_;
       return pos_ - d;
     };
     if (peek() == '-') ++pos_;
@@ -291,23 +315,40 @@ class Compactor {
       if (peek() == '+' || peek() == '-') ++pos_;
       if (digits() == 0) fail("malformed number");
     }
-    out_.append(in_.data() + start, pos_ - start);
   }
 
-  std::string_view in_;
-  std::string& out_;
+  const char* data_;
+  std::size_t size_;
   std::size_t pos_ = 0;
+  std::size_t whitespace_ = 0;
 };
+
+// Copies validated JSON without the whitespace outside strings.
+void strip_whitespace(std::string_view in, std::string& out) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\') {
+        out.push_back(in[++i]);
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c != ' ' && c != '\n' && c != '\r' && c != '\t') {
+      out.push_back(c);
+      in_string = c == '"';
+    }
+  }
+}
 
 }  // namespace
 
 void compact(std::string_view json, std::string& out) {
-  std::size_t mark = out.size();
-  try {
-    Compactor(json, out).run();
-  } catch (...) {
-    out.resize(mark);
-    throw;
+  if (Validator(json).run() == 0) {
+    out.append(json);
+  } else {
+    strip_whitespace(json, out);
   }
 }
 

@@ -11,6 +11,7 @@
 #include "kube/api/all.h"
 #include "kube/core/builtin_resources.h"
 #include "kube/core/dom.h"
+#include "support/paths.h"
 
 namespace kube {
 namespace {
@@ -26,8 +27,8 @@ std::string read_file(const std::filesystem::path& path) {
   return ss.str();
 }
 
-std::filesystem::path source_dir() { return std::getenv("KUBE_SOURCE_DIR"); }
-std::filesystem::path binary_dir() { return std::getenv("KUBE_BINARY_DIR"); }
+using testing::binary_dir;
+using testing::source_dir;
 
 // Type mapping rules, checked at compile time.
 static_assert(std::is_same_v<decltype(core::Pod::metadata), meta::ObjectMeta>);  // kinds: always present

@@ -1,5 +1,9 @@
 // Unit tests for kube::Request (kube/core/request.h): method, full target, headers and body of every
 // verb, name/namespace validation, and Go-style query escaping.
+// Designated initializers that leave members defaulted are how params are meant to be built;
+// -Wextra's -Wmissing-field-initializers (GCC) would flag every one of them.
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #include "kube/core/request.h"
 
 #include <gtest/gtest.h>
@@ -139,12 +143,18 @@ TEST(RequestPaths, InvalidNamespacesThrow) {
   expect_invalid([] { Request::of<core::Pod>("a/b"); }, "namespace");
 }
 
-// BUG: object names are percent-encoded into the path (request.cc:3), but namespaces are appended
-// raw (resource.cc:59), although validate_path_segment accepts '?', '#' and ' '. A namespace "a?b"
-// yields "/api/v1/namespaces/a?b/pods", turning the rest of the path into a query string.
-TEST(RequestPaths, NamespaceIsPercentEncodedLikeNames) {
-  EXPECT_EQ(Request::of<core::Pod>("a?b").collection_path(), "/api/v1/namespaces/a%3Fb/pods");
-  EXPECT_EQ(Request::of<core::Pod>("a#b c").collection_path(), "/api/v1/namespaces/a%23b%20c/pods");
+// Namespaces are percent-encoded into the path like names, so "a?b" cannot turn the rest of the
+// path into a query string (rejecting it would be correct too).
+TEST(RequestPaths, NamespaceIsPercentEncodedOrRejected) {
+  const std::pair<const char*, const char*> cases[] = {{"a?b", "/api/v1/namespaces/a%3Fb/pods"},
+                                                       {"a#b c", "/api/v1/namespaces/a%23b%20c/pods"}};
+  for (const auto& [ns, encoded] : cases) {
+    try {
+      EXPECT_EQ(Request::of<core::Pod>(ns).collection_path(), encoded);
+    } catch (const InvalidArgument&) {
+      // rejecting the namespace is fine too
+    }
+  }
 }
 
 // ================================================================================================

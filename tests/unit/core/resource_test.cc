@@ -80,7 +80,9 @@ TEST(BuiltinResources, CoverEveryKindWithARestEndpoint) {
       if (r.plural == "pods" && s.name == "log") saw_log = true;
       if (r.plural == "deployments" && s.name == "scale") saw_deploy_scale = s.kind == "Scale" && s.group == "autoscaling";
     }
-    if (r.plural == "pods") EXPECT_EQ(r.verbs, "create,delete,deletecollection,get,list,patch,update,watch");
+    if (r.plural == "pods") {
+      EXPECT_EQ(r.verbs, "create,delete,deletecollection,get,list,patch,update,watch");
+    }
   }
   EXPECT_TRUE(saw_pod_status);
   EXPECT_TRUE(saw_deploy_scale);

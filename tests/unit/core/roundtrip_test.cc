@@ -14,6 +14,7 @@
 #include "kube/api/all.h"
 #include "kube/core/dom.h"
 #include "kube/core/json_patch.h"
+#include "support/paths.h"
 #include "support/subprocess.h"
 
 namespace kube {
@@ -103,7 +104,7 @@ std::string read_file(const fs::path& path) {
 }
 
 TEST(RoundTrip, FixturesFromClusters) {
-  fs::path dir = fs::path(std::getenv("KUBE_SOURCE_DIR")) / "tests/fixtures";
+  fs::path dir = testing::source_dir() / "tests/fixtures";
   int checked = 0;
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (entry.path().extension() != ".json") continue;
@@ -119,7 +120,7 @@ TEST(RoundTrip, ObjectsBuiltByKubectl) {
   if (python.empty()) python = testing::find_program("python3");
   ASSERT_FALSE(python.empty()) << "python3 is needed to serve discovery to kubectl";
   // `kubectl run` and some `create` commands need API discovery even for client-side dry runs.
-  fs::path source = std::getenv("KUBE_SOURCE_DIR");
+  fs::path source = testing::source_dir();
   testing::Child discovery({python, (source / "tests/support/discovery_server.py").string(),
                             (source / "api/swagger.json").string()});
   std::string port = discovery.read_line();
