@@ -404,8 +404,12 @@ class Generator:
         by_len = {}
         for f in fields:
             by_len.setdefault(len(f["json"]), []).append(f)
+        if self.kind_of(name):
+            # apiVersion and kind are implied by the type; when present they must agree with it.
+            for member, trait in (("apiVersion", "api_version"), ("kind", "kind")):
+                by_len.setdefault(len(member), []).append({"json": member, "trait": trait})
         body = f"void read_json(::kube::json::Reader& in, {short}& out) {{\n"
-        if not fields:
+        if not by_len:
             body += "  in.skip_object();\n}\n"
             return body
         body += "  in.read_object([&out](std::string_view key, ::kube::json::Reader& value) {\n"
@@ -413,7 +417,11 @@ class Generator:
         for n in sorted(by_len):
             body += f"      case {n}:\n"
             for f in by_len[n]:
-                body += f"        if (::kube::json::key_is(key, \"{f['json']}\")) return value.read(out.{f['cpp']});\n"
+                if "trait" in f:
+                    body += (f"        if (::kube::json::key_is(key, \"{f['json']}\")) "
+                             f"return value.expect_string(\"{f['json']}\", {short}::{f['trait']});\n")
+                else:
+                    body += f"        if (::kube::json::key_is(key, \"{f['json']}\")) return value.read(out.{f['cpp']});\n"
             body += "        return;\n"
         body += "      default:\n        return;  // unknown fields are ignored\n"
         body += "    }\n  });\n}\n"

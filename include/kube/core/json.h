@@ -107,6 +107,9 @@ class Reader {
   std::string_view read_string_view();
   /// The text of a number token ("1e3", "-0.5"). Throws unless a number.
   std::string_view read_number_text();
+  /// Checks that a string member named `name` equals `expected` (null passes); throws otherwise.
+  /// Used for apiVersion and kind, which the generated kinds imply rather than store.
+  void expect_string(std::string_view name, std::string_view expected);
 
   /// Calls `on_member` for each member in document order; members it does not read are skipped.
   /// null is treated as an empty object.

@@ -192,6 +192,14 @@ std::string_view Reader::read_number_text() {
   return trim_right(v.raw_json_token());
 }
 
+void Reader::expect_string(std::string_view name, std::string_view expected) {
+  if (read_null()) return;
+  std::string_view actual = read_string_view();
+  if (actual != expected) {
+    fail(std::string(name) + " is \"" + std::string(actual) + "\", expected \"" + std::string(expected) + "\"");
+  }
+}
+
 void Reader::read(Raw& out) {
   od::value& v = ReaderAccess::value(*this);
   std::string_view text;
@@ -217,9 +225,7 @@ void Reader::read(Raw& out) {
     }
     default:
       text = trim_right(v.raw_json_token());
-      if (text == "null") {
-        bool is_null;
-        (void)v.is_null().get(is_null);
+      if (read_null()) {
         out = Raw();
         return;
       }

@@ -56,6 +56,17 @@ TEST(JsonDecode, ApiVersionAndKindAreImpliedByTheType) {
   EXPECT_EQ(out, R"({"apiVersion":"v1","kind":"ConfigMap","data":{"k":"v"},"metadata":{"name":"c"}})");
 }
 
+TEST(JsonDecode, ApiVersionAndKindMustMatchTheTypeWhenPresent) {
+  EXPECT_EQ(decode_error([] { decode<Pod>(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}})"); }),
+            "cannot decode JSON at .kind: kind is \"ConfigMap\", expected \"Pod\"");
+  EXPECT_EQ(decode_error([] { decode<Deployment>(R"({"apiVersion":"apps/v1beta1","kind":"Deployment"})"); }),
+            "cannot decode JSON at .apiVersion: apiVersion is \"apps/v1beta1\", expected \"apps/v1\"");
+  EXPECT_NO_THROW(decode<Pod>(R"({"apiVersion":null,"kind":null})"));
+  // Nested objects that carry apiVersion/kind as data are not affected.
+  auto pod = decode<Pod>(R"({"metadata":{"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"r","uid":"u"}]}})");
+  EXPECT_EQ(pod.metadata.owner_references->at(0).kind, "ReplicaSet");
+}
+
 TEST(JsonDecode, EscapedStringsAndKeysAreUnescaped) {
   auto cm = decode<ConfigMap>(R"({"m\u0065tadata":{"name":"a\"b\\c\n\u00e9\ud83d\ude00"}})");
   EXPECT_EQ(cm.metadata.name, "a\"b\\c\n\xc3\xa9\xf0\x9f\x98\x80");
