@@ -1,7 +1,9 @@
 // libFuzzer target: typed JSON decoding (every shape of input must decode or throw DecodeError),
 // and decode -> encode -> decode must be stable for whatever decodes.
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "kube/api/core/v1.h"
 #include "kube/core/dom.h"
@@ -24,12 +26,36 @@ void roundtrip(std::string_view text) {
   if (kube::json::encode(second) != encoded) __builtin_trap();
 }
 
+// The list splitter gives the same items and envelope whatever the chunking.
+void check_split(std::string_view text, std::size_t cut) {
+  if (text.size() < 2) return;
+  cut %= text.size();
+  std::vector<std::string> whole, chunked;
+  std::string whole_envelope;
+  try {
+    kube::json::ListSplitter a;
+    a.feed(text, [&](std::string_view item, bool) { whole.emplace_back(item); });
+    a.finish();
+    whole_envelope = a.envelope();
+  } catch (const kube::json::DecodeError&) {
+    return;
+  }
+  kube::json::ListSplitter b;
+  std::string first(text.substr(0, cut)), second(text.substr(cut));
+  b.feed(first, [&](std::string_view item, bool) { chunked.emplace_back(item); });
+  b.feed(second, [&](std::string_view item, bool) { chunked.emplace_back(item); });
+  b.finish();  // must not throw: the whole body split fine
+  if (chunked != whole || b.envelope() != whole_envelope) __builtin_trap();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   roundtrip<kube::api::core::v1::Pod>(text);
   roundtrip<kube::DynamicObject>(text);
+  roundtrip<kube::ObjectList<kube::api::core::v1::Pod>>(text);
+  check_split(text, size > 1 ? data[0] : 0);
   try {
     auto event = kube::json::decode<kube::WatchEvent<kube::api::core::v1::Pod>>(text);
     (void)kube::json::encode(event);

@@ -307,25 +307,38 @@ void write_json(Writer& out, const boost::json::value& in);
 
 /// Decodes one JSON document with `read_root` (the building block of decode()).
 void decode_with(std::string_view text, FunctionRef<void(Reader&)> read_root);
-/// The same without copying `buffer`: it gets spare capacity for the parser's padding if needed.
-void decode_in_place_with(std::string& buffer, FunctionRef<void(Reader&)> read_root);
+/// The same; if `padded`, at least 64 readable bytes follow `text` and it is parsed in place.
+void decode_with(std::string_view text, bool padded, FunctionRef<void(Reader&)> read_root);
 
+/// Decodes `text` into `out`. Types with a better whole-document strategy (ObjectList streams its
+/// items) provide `decode_document(text, out, padded)`, found by argument-dependent lookup.
+template <class T>
+void decode(std::string_view text, T& out) {
+  if constexpr (requires { decode_document(text, out, false); }) {
+    decode_document(text, out, false);
+  } else {
+    decode_with(text, false, [&out](Reader& root) { root.read(out); });
+  }
+}
 /// Decodes `text` into a T. Throws DecodeError.
 template <class T>
 T decode(std::string_view text) {
   T out{};
-  decode_with(text, [&out](Reader& root) { root.read(out); });
+  decode(text, out);
   return out;
 }
-template <class T>
-void decode(std::string_view text, T& out) {
-  decode_with(text, [&out](Reader& root) { root.read(out); });
-}
-/// Like decode(), for a buffer the caller owns: avoids one copy of large documents.
+/// Like decode(), for a buffer the caller owns: gets spare capacity for the parser's padding if
+/// needed, and is then parsed without a copy.
 template <class T>
 T decode_in_place(std::string& buffer) {
+  constexpr std::size_t kPadding = 64;
+  if (buffer.capacity() - buffer.size() < kPadding) buffer.reserve(buffer.size() + kPadding);
   T out{};
-  decode_in_place_with(buffer, [&out](Reader& root) { root.read(out); });
+  if constexpr (requires { decode_document(std::string_view(buffer), out, true); }) {
+    decode_document(std::string_view(buffer), out, true);
+  } else {
+    decode_with(buffer, true, [&out](Reader& root) { root.read(out); });
+  }
   return out;
 }
 

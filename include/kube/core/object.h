@@ -16,6 +16,7 @@
 
 #include "kube/api/meta/v1.h"
 #include "kube/core/json.h"
+#include "kube/core/list_splitter.h"
 #include "kube/core/resource.h"
 #include "kube/core/status.h"
 
@@ -41,6 +42,32 @@ void read_json(json::Reader& in, ObjectList<K>& out) {
       value.read(out.metadata);
     }
   });
+}
+
+/// Whole-document decoding of a list: items are split out and decoded one by one (memory bounded
+/// by one item rather than the whole body), then the rest of the list.
+template <class K>
+void decode_document(std::string_view text, ObjectList<K>& out, bool padded) {
+  json::ListSplitter splitter;
+  out.items.clear();
+  splitter.feed(
+      text,
+      [&out](std::string_view item, bool item_padded) {
+        K& object = out.items.emplace_back();
+        try {
+          json::decode_with(item, item_padded, [&object](json::Reader& root) { root.read(object); });
+        } catch (json::DecodeError& e) {
+          e.prepend_index(out.items.size() - 1);
+          e.prepend_member("items");
+          throw;
+        }
+      },
+      padded);
+  splitter.finish();
+  ObjectList<K> rest;
+  json::decode_with(splitter.envelope(), [&rest](json::Reader& root) { read_json(root, rest); });
+  out.metadata = std::move(rest.metadata);
+  if (splitter.items() == 0 && !rest.items.empty()) out.items = std::move(rest.items);  // items not split out
 }
 
 template <class K>

@@ -69,12 +69,16 @@ std::string_view trim_right(std::string_view token) {
 }
 
 // Called after a typed get failed: null means "leave the default"; anything else is an error.
+// (The type is checked before is_null(): simdjson forbids scalar checks on a document's root,
+// which is always an object or an array here.)
 void null_or_mismatch(od::value& v, simdjson::error_code error, std::string_view expected) {
   if (error != simdjson::INCORRECT_TYPE && error != simdjson::NUMBER_OUT_OF_RANGE) fail_json(error);
-  bool is_null = false;
-  if (v.is_null().get(is_null)) fail("invalid JSON: malformed literal");
-  if (is_null) return;
   Type actual = type_of(v);
+  if (actual == Type::Null) {
+    bool is_null = false;
+    if (v.is_null().get(is_null) || !is_null) fail("invalid JSON: malformed literal");
+    return;
+  }
   std::string expected_text(expected);
   if (actual == Type::Number) {
     fail("expected " + expected_text + ", got number " + std::string(trim_right(v.raw_json_token())));
@@ -125,6 +129,7 @@ std::string_view type_name(Type type) noexcept {
 Type Reader::type() { return type_of(ReaderAccess::value(*this)); }
 
 bool Reader::read_null() {
+  if (type() != Type::Null) return false;  // see null_or_mismatch: never is_null() on a root
   bool is_null = false;
   auto error = ReaderAccess::value(*this).is_null().get(is_null);
   if (error == simdjson::INCORRECT_TYPE) fail("invalid JSON: malformed literal");
@@ -345,19 +350,19 @@ void with_parser(F&& f) {
 }  // namespace
 
 void decode_with(std::string_view text, FunctionRef<void(Reader&)> read_root) {
+  decode_with(text, false, read_root);
+}
+
+void decode_with(std::string_view text, bool padded, FunctionRef<void(Reader&)> read_root) {
+  static_assert(simdjson::SIMDJSON_PADDING <= 64, "callers promise 64 bytes of padding");
   with_parser([&](od::parser& parser, std::string& scratch) {
+    if (padded) {
+      decode_padded(parser, text.data(), text.size(), text.size() + simdjson::SIMDJSON_PADDING, read_root);
+      return;
+    }
     scratch.reserve(text.size() + simdjson::SIMDJSON_PADDING);
     scratch.assign(text.data(), text.size());
     decode_padded(parser, scratch.data(), scratch.size(), scratch.capacity(), read_root);
-  });
-}
-
-void decode_in_place_with(std::string& buffer, FunctionRef<void(Reader&)> read_root) {
-  if (buffer.capacity() - buffer.size() < simdjson::SIMDJSON_PADDING) {
-    buffer.reserve(buffer.size() + simdjson::SIMDJSON_PADDING);
-  }
-  with_parser([&](od::parser& parser, std::string&) {
-    decode_padded(parser, buffer.data(), buffer.size(), buffer.capacity(), read_root);
   });
 }
 

@@ -1,0 +1,94 @@
+// ListSplitter: items split out of a list body fed in arbitrary chunks, and ObjectList decoding on
+// top of it.
+#include "kube/core/list_splitter.h"
+
+#include <gtest/gtest.h>
+
+#include "kube/api/core/v1.h"
+#include "kube/core/dom.h"
+#include "kube/core/object.h"
+
+namespace kube::json {
+namespace {
+
+struct Split {
+  std::vector<std::string> items;
+  std::string envelope;
+};
+
+// Feeds `text` in chunks of `chunk` bytes (each chunk copied, as from a socket).
+Split split(std::string_view text, std::size_t chunk) {
+  ListSplitter splitter;
+  Split out;
+  for (std::size_t pos = 0; pos < text.size(); pos += chunk) {
+    std::string piece(text.substr(pos, chunk));
+    splitter.feed(piece, [&](std::string_view item, bool) { out.items.emplace_back(item); });
+  }
+  splitter.finish();
+  out.envelope = splitter.envelope();
+  return out;
+}
+
+const std::string kList =
+    R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7","items":["not these"]},)"
+    R"( "items" : [ {"metadata":{"name":"a","annotations":{"x":"}]{[\"\\"}}} , )"
+    R"({"metadata":{"name":"b\u00e9"},"spec":{"containers":[{"name":"c","args":["[","{"]}]}}],"extra":{"items":[1]}})";
+
+TEST(ListSplitter, SplitsItemsAtEveryChunkSize) {
+  Split whole = split(kList, kList.size());
+  ASSERT_EQ(whole.items.size(), 2u);
+  EXPECT_EQ(whole.items[0], R"({"metadata":{"name":"a","annotations":{"x":"}]{[\"\\"}}})");
+  EXPECT_EQ(whole.items[1], R"({"metadata":{"name":"b\u00e9"},"spec":{"containers":[{"name":"c","args":["[","{"]}]}})");
+  EXPECT_TRUE(equal(parse(whole.envelope),
+                    parse(R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"7","items":["not these"]},"items":[],"extra":{"items":[1]}})")))
+      << whole.envelope;
+  for (std::size_t chunk = 1; chunk < kList.size(); ++chunk) {
+    Split s = split(kList, chunk);
+    EXPECT_EQ(s.items, whole.items) << "chunk size " << chunk;
+    EXPECT_EQ(s.envelope, whole.envelope) << "chunk size " << chunk;
+  }
+}
+
+TEST(ListSplitter, ItemsAnywhereAndEmpty) {
+  EXPECT_EQ(split(R"({"items":[{"a":1}],"metadata":{}})", 100).items.size(), 1u);
+  EXPECT_EQ(split(R"({"items":[]})", 100).items.size(), 0u);
+  EXPECT_EQ(split(R"({"items":null,"metadata":{}})", 100).envelope, R"({"items":null,"metadata":{}})");
+  // An escaped member name is not recognised: the items stay in the envelope (and still decode).
+  Split escaped = split(R"({"it\u0065ms":[{"a":1}]})", 3);
+  EXPECT_TRUE(escaped.items.empty());
+  EXPECT_EQ(escaped.envelope, R"({"it\u0065ms":[{"a":1}]})");
+}
+
+TEST(ListSplitter, RejectsMalformedBodies) {
+  for (const char* bad : {"", "[]", "{\"items\":[1]}", "{\"items\":[\"x\"]}", "{\"items\":[{}]", "{\"items\":[{}]}}",
+                          "{\"items\":[{}]} x", "{\"a\":\"unterminated}", "}"}) {
+    EXPECT_THROW(split(bad, 4), DecodeError) << bad;
+  }
+}
+
+TEST(ObjectListDecode, StreamsItemsAndKeepsMetadata) {
+  auto list = decode<ObjectList<api::core::v1::Pod>>(kList);
+  ASSERT_EQ(list.items.size(), 2u);
+  EXPECT_EQ(name_of(list.items[1]), "b\xc3\xa9");
+  EXPECT_EQ(list.items[1].spec->containers[0].args->at(1), "{");
+  EXPECT_EQ(list.metadata.resource_version, "7");
+  std::string buffer = kList;
+  EXPECT_EQ(decode_in_place<ObjectList<api::core::v1::Pod>>(buffer), list);
+  auto fallback = decode<ObjectList<api::core::v1::Pod>>(R"({"it\u0065ms":[{"metadata":{"name":"z"}}]})");
+  ASSERT_EQ(fallback.items.size(), 1u);
+  EXPECT_EQ(name_of(fallback.items[0]), "z");
+}
+
+TEST(ObjectListDecode, ErrorsNameTheItem) {
+  try {
+    decode<ObjectList<api::core::v1::Pod>>(R"({"items":[{},{"spec":{"containers":[{"name":1}]}}]})");
+    FAIL();
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.path(), ".items[1].spec.containers[0].name");
+  }
+  EXPECT_THROW(decode<ObjectList<api::core::v1::Pod>>(R"({"items":[{"metadata":{"name":"a"}}],"metadata":{"resourceVersion":5}})"),
+               DecodeError);
+}
+
+}  // namespace
+}  // namespace kube::json
