@@ -85,6 +85,14 @@ HttpRequest patch_request(std::string path, const PatchParams& pp, const Patch& 
   return with_body(std::move(r), patch.content_type(), patch.body());
 }
 
+// POST or PUT of a body with PostParams.
+HttpRequest write_request(std::string method, std::string path, const PostParams& pp, std::string body) {
+  pp.validate();
+  Target t(std::move(path));
+  add_post_params(t, pp);
+  return with_body(make(std::move(method), t.take()), kJson, std::move(body));
+}
+
 HttpRequest get_request(std::string path, const GetParams& gp) {
   Target t(std::move(path));
   if (gp.resource_version) t.add("resourceVersion", *gp.resource_version);
@@ -158,17 +166,11 @@ HttpRequest Request::list(const ListParams& lp) const {
 HttpRequest Request::get(std::string_view name, const GetParams& gp) const { return get_request(object_path(name), gp); }
 
 HttpRequest Request::create(const PostParams& pp, std::string body) const {
-  pp.validate();
-  Target t(path_);
-  add_post_params(t, pp);
-  return with_body(make("POST", t.take()), kJson, std::move(body));
+  return write_request("POST", path_, pp, std::move(body));
 }
 
 HttpRequest Request::replace(std::string_view name, const PostParams& pp, std::string body) const {
-  pp.validate();
-  Target t(object_path(name));
-  add_post_params(t, pp);
-  return with_body(make("PUT", t.take()), kJson, std::move(body));
+  return write_request("PUT", object_path(name), pp, std::move(body));
 }
 
 HttpRequest Request::patch(std::string_view name, const PatchParams& pp, const Patch& patch) const {
@@ -222,18 +224,12 @@ HttpRequest Request::get_subresource(std::string_view subresource, std::string_v
 
 HttpRequest Request::create_subresource(std::string_view subresource, std::string_view name, const PostParams& pp,
                                         std::string body) const {
-  pp.validate();
-  Target t(subresource_path(subresource, name));
-  add_post_params(t, pp);
-  return with_body(make("POST", t.take()), kJson, std::move(body));
+  return write_request("POST", subresource_path(subresource, name), pp, std::move(body));
 }
 
 HttpRequest Request::replace_subresource(std::string_view subresource, std::string_view name, const PostParams& pp,
                                          std::string body) const {
-  pp.validate();
-  Target t(subresource_path(subresource, name));
-  add_post_params(t, pp);
-  return with_body(make("PUT", t.take()), kJson, std::move(body));
+  return write_request("PUT", subresource_path(subresource, name), pp, std::move(body));
 }
 
 HttpRequest Request::patch_subresource(std::string_view subresource, std::string_view name, const PatchParams& pp,

@@ -9,11 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "kube/core/json_fwd.h"
+
 namespace kube {
-namespace json {
-class Reader;
-class Writer;
-}  // namespace json
 
 /// Standard base64 (RFC 4648 section 4) with padding.
 std::string base64_encode(std::string_view bytes);

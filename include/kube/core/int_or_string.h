@@ -10,11 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "kube/core/json_fwd.h"
+
 namespace kube {
-namespace json {
-class Reader;
-class Writer;
-}  // namespace json
 
 class IntOrString {
  public:

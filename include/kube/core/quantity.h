@@ -15,11 +15,9 @@
 #include <string>
 #include <string_view>
 
+#include "kube/core/json_fwd.h"
+
 namespace kube {
-namespace json {
-class Reader;
-class Writer;
-}  // namespace json
 
 class Quantity {
  public:

@@ -16,11 +16,9 @@
 #include <string>
 #include <string_view>
 
+#include "kube/core/json_fwd.h"
+
 namespace kube {
-namespace json {
-class Reader;
-class Writer;
-}  // namespace json
 
 /// Parses an RFC 3339 timestamp to microseconds since the epoch (UTC). Throws InvalidArgument.
 std::chrono::sys_time<std::chrono::microseconds> parse_rfc3339(std::string_view text);

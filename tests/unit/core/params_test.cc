@@ -4,6 +4,7 @@
 // -Wextra's -Wmissing-field-initializers (GCC) would flag every one of them.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
+#include "support/expect.h"
 #include "kube/core/params.h"
 
 #include <gtest/gtest.h>
@@ -38,17 +39,7 @@ const kube::Request& pods() {
   return r;
 }
 
-// Runs `f`, expecting kube::InvalidArgument whose message contains `needle`.
-template <class F>
-void expect_invalid(F&& f, std::string_view needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected kube::InvalidArgument containing \"" << needle << "\"";
-  } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string_view(e.what()).find(needle), std::string_view::npos)
-        << "message \"" << e.what() << "\" lacks \"" << needle << "\"";
-  }
-}
+using kube::testing::expect_invalid;
 
 // ================================================================================================
 // ListParams

@@ -4,6 +4,7 @@
 // -Wextra's -Wmissing-field-initializers (GCC) would flag every one of them.
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
+#include "support/expect.h"
 #include "kube/core/request.h"
 
 #include <gtest/gtest.h>
@@ -63,16 +64,7 @@ void expect_json_body(const HttpRequest& r, std::string_view expected) {
       << "body:     " << r.body << "\nexpected: " << expected;
 }
 
-template <class F>
-void expect_invalid(F&& f, std::string_view needle) {
-  try {
-    f();
-    ADD_FAILURE() << "expected kube::InvalidArgument containing \"" << needle << "\"";
-  } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string_view(e.what()).find(needle), std::string_view::npos)
-        << "message \"" << e.what() << "\" lacks \"" << needle << "\"";
-  }
-}
+using kube::testing::expect_invalid;
 
 Patch merge_patch() { return Patch::from_json(PatchType::Merge, R"({"metadata":{"labels":{"a":"b"}}})"); }
 
