@@ -37,7 +37,7 @@ function(kube_cc_test)
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main GTest::gmock)
-  target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
+  target_include_directories(${ARG_NAME} PRIVATE ${PROJECT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_compile_options(${ARG_NAME} PRIVATE ${KUBE_WARNINGS})
   target_compile_definitions(${ARG_NAME} PRIVATE
     KUBE_SOURCE_DIR="${PROJECT_SOURCE_DIR}" KUBE_BINARY_DIR="${PROJECT_BINARY_DIR}")

@@ -1,0 +1,1 @@
+#include "apiserver/strategic_merge.h"

@@ -1,0 +1,1 @@
+#include "apiserver/structural_schema.h"
