@@ -44,30 +44,48 @@ void read_json(json::Reader& in, ObjectList<K>& out) {
   });
 }
 
-/// Whole-document decoding of a list: items are split out and decoded one by one (memory bounded
-/// by one item rather than the whole body), then the rest of the list.
+/// Decodes a LIST body fed in pieces (as it downloads): items are split out and decoded one by
+/// one, so memory is bounded by one item rather than the whole body, then the rest of the list.
+template <class K>
+class ListDecoder {
+ public:
+  /// `padded`: at least 64 readable bytes follow `chunk` (lets the parser read items in place).
+  void feed(std::string_view chunk, bool padded = false) {
+    splitter_.feed(
+        chunk,
+        [this](std::string_view item, bool item_padded) {
+          K& object = out_.items.emplace_back();
+          try {
+            json::decode_with(item, item_padded, [&object](json::Reader& root) { root.read(object); });
+          } catch (json::DecodeError& e) {
+            e.prepend_index(out_.items.size() - 1);
+            e.prepend_member("items");
+            throw;
+          }
+        },
+        padded);
+  }
+  /// The list; throws json::DecodeError if the body was truncated or malformed.
+  ObjectList<K> finish() {
+    splitter_.finish();
+    ObjectList<K> rest;
+    json::decode_with(splitter_.envelope(), [&rest](json::Reader& root) { read_json(root, rest); });
+    out_.metadata = std::move(rest.metadata);
+    if (splitter_.items() == 0 && !rest.items.empty()) out_.items = std::move(rest.items);  // items not split out
+    return std::move(out_);
+  }
+
+ private:
+  json::ListSplitter splitter_;
+  ObjectList<K> out_;
+};
+
+/// Whole-document decoding of a list (found by json::decode through argument-dependent lookup).
 template <class K>
 void decode_document(std::string_view text, ObjectList<K>& out, bool padded) {
-  json::ListSplitter splitter;
-  out.items.clear();
-  splitter.feed(
-      text,
-      [&out](std::string_view item, bool item_padded) {
-        K& object = out.items.emplace_back();
-        try {
-          json::decode_with(item, item_padded, [&object](json::Reader& root) { root.read(object); });
-        } catch (json::DecodeError& e) {
-          e.prepend_index(out.items.size() - 1);
-          e.prepend_member("items");
-          throw;
-        }
-      },
-      padded);
-  splitter.finish();
-  ObjectList<K> rest;
-  json::decode_with(splitter.envelope(), [&rest](json::Reader& root) { read_json(root, rest); });
-  out.metadata = std::move(rest.metadata);
-  if (splitter.items() == 0 && !rest.items.empty()) out.items = std::move(rest.items);  // items not split out
+  ListDecoder<K> decoder;
+  decoder.feed(text, padded);
+  out = decoder.finish();
 }
 
 template <class K>
