@@ -47,6 +47,11 @@ struct ApiResponse {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  /// Large lists: the body is `body`, then the JSON of `items` joined by commas, then
+  /// `body_suffix`. The HTTP layer writes the items straight from the store's immutable strings
+  /// instead of copying them into one buffer first.
+  std::vector<ObjectPtr> items;
+  std::string body_suffix;
   /// Do not send before this revision is durable (0: nothing to wait for).
   std::uint64_t after_revision = 0;
 };

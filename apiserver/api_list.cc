@@ -222,9 +222,6 @@ ApiResponse Api::Impl::list(const ApiRequest& request, const Target& target) {
     return response;
   }
   std::string& body = response.body;
-  std::size_t total = 0;
-  for (const auto& o : items) total += o->json.size() + 1;
-  body.reserve(total + 256);
   if (format == Format::Metadata) {
     body = R"({"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":")";
   } else {
@@ -235,17 +232,19 @@ ApiResponse Api::Impl::list(const ApiRequest& request, const Target& target) {
   body += '"';
   if (!next_continue.empty()) body += ",\"continue\":\"" + next_continue + "\"";
   body += "},\"items\":[";
+  bool stored_form = format == Format::Json && std::all_of(items.begin(), items.end(), [&](const ObjectPtr& o) {
+                       return o->api_version == resource.api_version();
+                     });
+  if (stored_form) {
+    response.items = std::move(items);  // written as stored, without a copy
+    response.body_suffix = "]}";
+    return response;
+  }
   bool first = true;
   for (const auto& o : items) {
     if (!first) body.push_back(',');
     first = false;
-    if (format == Format::Metadata) {
-      body += metadata_only(o->json);
-    } else if (o->api_version == resource.api_version()) {
-      body += o->json;
-    } else {
-      body += render(o, resource, format);
-    }
+    body += render(o, resource, format);
   }
   body += "]}";
   return response;

@@ -165,6 +165,7 @@ class Server::Impl {
   net::awaitable<void> session(Stream stream);
   net::awaitable<void> wait_durable(std::uint64_t revision);
   net::awaitable<bool> stream_watch(Stream& stream, unsigned version, bool keep_alive, std::shared_ptr<Watch> watch);
+  net::awaitable<bool> write_response(Stream& stream, ApiResponse& response, unsigned version, bool keep_alive);
   ApiRequest to_api_request(const http::request<http::string_body>& req, bool& ok);
 };
 
@@ -461,16 +462,8 @@ net::awaitable<void> Server::Impl::session(Stream stream) {
     }
     if (auto* response = std::get_if<ApiResponse>(&result)) {
       co_await wait_durable(response->after_revision);
-      http::response<http::string_body> res{static_cast<http::status>(response->status), req.version()};
-      res.set(http::field::content_type, response->content_type);
-      res.set(http::field::cache_control, "no-cache, private");
-      for (const auto& [name, value] : response->headers) res.insert(name, value);
-      res.body() = std::move(response->body);
-      res.keep_alive(keep_alive);
-      res.prepare_payload();
-      stream.next_layer().expires_after(120s);
-      auto [write_error, written] = co_await http::async_write(stream, res, use_tuple);
-      if (write_error || !keep_alive) break;
+      bool ok = co_await write_response(stream, *response, req.version(), keep_alive);
+      if (!ok || !keep_alive) break;
     } else {
       bool reusable = co_await stream_watch(stream, req.version(), keep_alive, std::get<std::shared_ptr<Watch>>(result));
       if (!reusable || !keep_alive) break;
@@ -478,6 +471,54 @@ net::awaitable<void> Server::Impl::session(Stream stream) {
   }
   stream.next_layer().expires_after(5s);
   co_await stream.async_shutdown(use_tuple);
+}
+
+net::awaitable<bool> Server::Impl::write_response(Stream& stream, ApiResponse& response, unsigned version,
+                                                  bool keep_alive) {
+  stream.next_layer().expires_after(120s);
+  if (response.items.empty() && response.body_suffix.empty()) {
+    http::response<http::string_body> res{static_cast<http::status>(response.status), version};
+    res.set(http::field::content_type, response.content_type);
+    res.set(http::field::cache_control, "no-cache, private");
+    for (const auto& [name, value] : response.headers) res.insert(name, value);
+    res.body() = std::move(response.body);
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    auto [error, written] = co_await http::async_write(stream, res, use_tuple);
+    co_return !error;
+  }
+  // A list written from the stored objects: header, prefix, items with commas, suffix.
+  std::size_t length = response.body.size() + response.body_suffix.size();
+  for (const auto& item : response.items) length += item->json.size() + 1;
+  if (!response.items.empty()) --length;
+  http::response<http::empty_body> res{static_cast<http::status>(response.status), version};
+  res.set(http::field::content_type, response.content_type);
+  res.set(http::field::cache_control, "no-cache, private");
+  for (const auto& [name, value] : response.headers) res.insert(name, value);
+  res.content_length(length);
+  res.keep_alive(keep_alive);
+  http::response_serializer<http::empty_body> serializer{res};
+  auto [header_error, header_bytes] = co_await http::async_write_header(stream, serializer, use_tuple);
+  if (header_error) co_return false;
+  static constexpr char kComma = ',';
+  std::vector<net::const_buffer> buffers;
+  buffers.emplace_back(response.body.data(), response.body.size());
+  std::size_t batch = response.body.size();
+  for (std::size_t i = 0; i < response.items.size(); ++i) {
+    if (i) buffers.emplace_back(&kComma, 1);
+    const std::string& json = response.items[i]->json;
+    buffers.emplace_back(json.data(), json.size());
+    batch += json.size() + 1;
+    if (batch >= (std::size_t{1} << 20)) {
+      auto [error, written] = co_await net::async_write(stream, buffers, use_tuple);
+      if (error) co_return false;
+      buffers.clear();
+      batch = 0;
+    }
+  }
+  buffers.emplace_back(response.body_suffix.data(), response.body_suffix.size());
+  auto [error, written] = co_await net::async_write(stream, buffers, use_tuple);
+  co_return !error;
 }
 
 net::awaitable<bool> Server::Impl::stream_watch(Stream& stream, unsigned version, bool keep_alive,

@@ -46,6 +46,18 @@ void check_split(std::string_view text, std::size_t cut) {
   b.feed(second, [&](std::string_view item, bool) { chunked.emplace_back(item); });
   b.finish();  // must not throw: the whole body split fine
   if (chunked != whole || b.envelope() != whole_envelope) __builtin_trap();
+  // When a full parser accepts the body, the split items are exactly its items.
+  kube::json::Value doc;
+  try {
+    doc = kube::json::parse(text);
+  } catch (const kube::json::DecodeError&) {
+    return;
+  }
+  const kube::json::Value* items = doc.is_object() ? doc.as_object().if_contains("items") : nullptr;
+  if (!items || !items->is_array() || items->as_array().size() != whole.size()) return;
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (!kube::json::equal(kube::json::parse(whole[i]), items->as_array()[i])) __builtin_trap();
+  }
 }
 
 }  // namespace

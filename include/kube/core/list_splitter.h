@@ -44,6 +44,9 @@ class ListSplitter {
   enum class Mode { Envelope, BetweenItems, Item };
 
   void scan(std::string_view chunk, FunctionRef<void(std::string_view, bool)> on_item, bool has_padding);
+  /// Inside an item: skips 64-byte blocks up to the brace that closes it; returns where the
+  /// byte-wise scan must continue.
+  std::size_t skip_inside_item(const char* p, std::size_t i, std::size_t n);
   [[noreturn]] void fail(const char* what) const;
 
   Mode mode_ = Mode::Envelope;
