@@ -62,56 +62,59 @@ void stop_server(Server& s) {
   waitpid(s.pid, nullptr, 0);
 }
 
-template <class Body>
-void run_io(Body&& body) {
-  net::io_context io;
-  std::exception_ptr failure;
-  body(io, [&failure](std::exception_ptr e) {
-    if (e && !failure) failure = e;
-  });
-  io.run();
-  if (failure) std::rethrow_exception(failure);
-}
-
 struct WriteResult {
   double per_second = 0;
   double p50_ms = 0;
   double p99_ms = 0;
 };
 
+// Runs `make()` (a coroutine) to completion on `io`; rethrows its failure.
+template <class Make>
+void run_coroutine(net::io_context& io, Make&& make) {
+  std::exception_ptr failure;
+  net::co_spawn(io, make(), [&failure](std::exception_ptr e) { failure = e; });
+  io.restart();
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+}
+
+net::awaitable<void> create_namespace(kube::Client client, std::string name) {
+  kube::api::core::v1::Namespace n;
+  n.metadata.name = std::move(name);
+  co_await kube::Api<kube::api::core::v1::Namespace>::all(client).create({}, n);
+}
+
 // `writers` concurrent clients each creating ConfigMaps until `total` are written.
+// (The coroutines are spawned from this function, whose locals outlive them.)
 WriteResult measure_writes(const kube::Config& config, int writers, int total, const std::string& ns) {
+  net::io_context io;
+  kube::Client client(io.get_executor(), config);
+  run_coroutine(io, [&] { return create_namespace(client, ns); });
+  auto api = kube::Api<ConfigMap>::namespaced(client, ns);
   std::vector<double> latencies;
   latencies.reserve(static_cast<std::size_t>(total));
-  Clock::time_point start;
-  double elapsed = 0;
-  run_io([&](net::io_context& io, auto record) {
-    auto client = std::make_shared<kube::Client>(io.get_executor(), config);
-    net::co_spawn(
-        io,
-        [&, client]() -> net::awaitable<void> {
-          kube::api::core::v1::Namespace n;
-          n.metadata.name = ns;
-          co_await kube::Api<kube::api::core::v1::Namespace>::all(*client).create({}, n);
-          auto api = kube::Api<ConfigMap>::namespaced(*client, ns);
-          int next = 0;
-          int finished = 0;
-          start = Clock::now();
-          auto writer = [&]() -> net::awaitable<void> {
-            while (next < total) {
-              ConfigMap cm;
-              cm.metadata.name = "w-" + std::to_string(next++);
-              cm.data = std::map<std::string, std::string>{{"key", "value"}};
-              auto t0 = Clock::now();
-              co_await api.create({}, cm);
-              latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-            }
-            if (++finished == writers) elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-          };
-          for (int w = 0; w < writers; ++w) net::co_spawn(io, writer(), record);
-        },
-        record);
-  });
+  int next = 0;
+  auto writer = [&]() -> net::awaitable<void> {
+    while (next < total) {
+      ConfigMap cm;
+      cm.metadata.name = "w-" + std::to_string(next++);
+      cm.data = std::map<std::string, std::string>{{"key", "value"}};
+      auto t0 = Clock::now();
+      co_await api.create(kube::PostParams(), cm);
+      latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+  };
+  std::exception_ptr failure;
+  auto start = Clock::now();
+  for (int w = 0; w < writers; ++w) {
+    net::co_spawn(io, writer(), [&failure](std::exception_ptr e) {
+      if (e && !failure) failure = e;
+    });
+  }
+  io.restart();
+  io.run();
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  if (failure) std::rethrow_exception(failure);
   std::sort(latencies.begin(), latencies.end());
   WriteResult r;
   r.per_second = total / elapsed;
@@ -120,51 +123,65 @@ WriteResult measure_writes(const kube::Config& config, int writers, int total, c
   return r;
 }
 
-// 100 watchers on one namespace; `updates` writes; events/s until every watcher has them all.
+// `watchers` watch streams on one namespace; `updates` writes (by 4 concurrent writers); events/s
+// until every watcher has received them all.
 double measure_watch(const kube::Config& config, int watchers, int updates) {
-  double elapsed = 0;
-  run_io([&](net::io_context& io, auto record) {
-    auto client = std::make_shared<kube::Client>(io.get_executor(), config);
-    net::co_spawn(
-        io,
-        [&, client]() -> net::awaitable<void> {
-          const std::string ns = "watched";
-          kube::api::core::v1::Namespace n;
-          n.metadata.name = ns;
-          co_await kube::Api<kube::api::core::v1::Namespace>::all(*client).create({}, n);
-          auto api = kube::Api<ConfigMap>::namespaced(*client, ns);
-          ConfigMap cm;
-          cm.metadata.name = "ticker";
-          cm.data = std::map<std::string, std::string>{{"n", "0"}};
-          ConfigMap created = co_await api.create({}, cm);
-          std::string rv(kube::resource_version_of(created));
-          int done = 0;
-          Clock::time_point start;
-          auto watcher = [&, rv](kube::LineStream stream) -> net::awaitable<void> {
-            int seen = 0;
-            while (seen < updates) {
-              auto line = co_await stream.next_line();
-              if (!line) break;
-              if (line->find("\"MODIFIED\"") != std::string::npos) ++seen;
-            }
-            stream.cancel();
-            if (++done == watchers) elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-          };
-          for (int w = 0; w < watchers; ++w) {
-            kube::WatchParams wp;
-            wp.bookmarks = false;
-            kube::LineStream stream =
-                co_await client->stream(api.request_builder().watch(wp, rv), std::chrono::seconds(120));
-            net::co_spawn(io, watcher(std::move(stream)), record);
-          }
-          start = Clock::now();
-          for (int i = 1; i <= updates; ++i) {
-            co_await api.patch("ticker", {},
-                               kube::Patch::from_json(kube::PatchType::Merge, "{\"data\":{\"n\":\"" + std::to_string(i) + "\"}}"));
-          }
-        },
-        record);
-  });
+  net::io_context io;
+  kube::Client client(io.get_executor(), config);
+  const std::string ns = "watched";
+  run_coroutine(io, [&] { return create_namespace(client, ns); });
+  auto api = kube::Api<ConfigMap>::namespaced(client, ns);
+  constexpr int kWriters = 4;  // concurrent writers, each updating its own ConfigMap
+  std::string rv;
+  for (int w = 0; w < kWriters; ++w) {
+    ConfigMap cm;
+    cm.metadata.name = "ticker-" + std::to_string(w);
+    cm.data = std::map<std::string, std::string>{{"n", "0"}};
+    run_coroutine(io, [&]() -> net::awaitable<void> {
+      ConfigMap created = co_await api.create(kube::PostParams(), cm);
+      rv = std::string(kube::resource_version_of(created));
+    });
+  }
+  std::vector<kube::LineStream> streams;
+  kube::WatchParams wp;
+  wp.bookmarks = false;
+  for (int w = 0; w < watchers; ++w) {
+    run_coroutine(io, [&]() -> net::awaitable<void> {
+      streams.push_back(co_await client.stream(api.request_builder().watch(wp, rv), std::chrono::seconds(120)));
+    });
+  }
+  int done = 0;
+  Clock::time_point finished;
+  auto watcher = [&](kube::LineStream& stream) -> net::awaitable<void> {
+    int seen = 0;
+    while (seen < updates) {
+      auto line = co_await stream.next_line();
+      if (!line) break;
+      if (line->find("\"MODIFIED\"") != std::string::npos) ++seen;
+    }
+    if (++done == watchers) finished = Clock::now();
+  };
+  int next_update = 0;
+  auto writer = [&](int w) -> net::awaitable<void> {
+    std::string name = "ticker-" + std::to_string(w);
+    while (next_update < updates) {
+      int i = ++next_update;
+      co_await api.patch(name, kube::PatchParams(),
+                         kube::Patch::from_json(kube::PatchType::Merge, "{\"data\":{\"n\":\"" + std::to_string(i) + "\"}}"));
+    }
+  };
+  std::exception_ptr failure;
+  auto record = [&failure](std::exception_ptr e) {
+    if (e && !failure) failure = e;
+  };
+  auto start = Clock::now();
+  for (auto& stream : streams) net::co_spawn(io, watcher(stream), record);
+  for (int w = 0; w < kWriters; ++w) net::co_spawn(io, writer(w), record);
+  io.restart();
+  io.run();
+  if (failure) std::rethrow_exception(failure);
+  for (auto& stream : streams) stream.cancel();
+  double elapsed = std::chrono::duration<double>(finished - start).count();
   return static_cast<double>(watchers) * updates / elapsed;
 }
 
