@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -22,6 +23,7 @@
 #include "common/realistic_pods.h"
 #include "kube/api/core/v1.h"
 #include "kube/client/api.h"
+#include "kube/core/decode_pool.h"
 #include "kube/core/dom.h"
 
 namespace fs = std::filesystem;
@@ -56,7 +58,8 @@ auto run(F&& make) {
 }
 
 // The client under test, in its own process: LIST into typed objects, print the count.
-int client_mode(const std::string& kubeconfig) {
+int client_mode(const std::string& kubeconfig, bool serial) {
+  if (serial) kube::json::DecodePool::configure_shared(0);
   static kube::ObjectList<Pod> list;  // kept: see the end of this function
   auto count = run([&](net::io_context& io) -> net::awaitable<std::size_t> {
     kube::Client client(io.get_executor(), kube::Config::from_kubeconfig_file(kubeconfig));
@@ -127,8 +130,24 @@ void report(const Peer& p) {
 
 }  // namespace
 
+// The same LIST through the same client, bytes counted and dropped: the transport's share.
+int transport_mode(const std::string& kubeconfig) {
+  auto bytes = run([&](net::io_context& io) -> net::awaitable<std::size_t> {
+    kube::Client client(io.get_executor(), kube::Config::from_kubeconfig_file(kubeconfig));
+    std::size_t received = 0;
+    co_await client.send_streaming(kube::Request::of<Pod>(kNamespace).list(),
+                                   [&received](std::string_view chunk) { received += chunk.size(); });
+    co_return received;
+  });
+  std::printf("%zu\n", bytes);
+  std::fflush(stdout);
+  std::_Exit(0);
+}
+
 int main(int argc, char** argv) {
-  if (argc >= 3 && std::string(argv[1]) == "--client") return client_mode(argv[2]);
+  if (argc >= 3 && std::string(argv[1]) == "--client") return client_mode(argv[2], false);
+  if (argc >= 3 && std::string(argv[1]) == "--client-serial") return client_mode(argv[2], true);
+  if (argc >= 3 && std::string(argv[1]) == "--transport") return transport_mode(argv[2]);
   int pods = 10000;
   bool setup_only = false;  // populate, print the kubeconfig, serve until stdin closes (for profiling)
   for (int i = 1; i < argc; ++i) {
@@ -172,13 +191,24 @@ int main(int argc, char** argv) {
   }
 
   std::vector<std::string> env = {"KUBECONFIG=" + kubeconfig.string()};
-  Peer kube_cpp{"kube-cpp", kube::bench::run_measured({self_path(), "--client", kubeconfig.string()}, true), true};
+  // kube-cpp is cheap to run: the median of three runs of each mode (by wall time).
+  auto median_run = [&](const char* mode) {
+    std::vector<kube::bench::Measured> runs;
+    for (int i = 0; i < 3; ++i) runs.push_back(kube::bench::run_measured({self_path(), mode, kubeconfig.string()}, true));
+    std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.seconds < b.seconds; });
+    return runs[1];
+  };
+  Peer kube_cpp{"kube-cpp", median_run("--client"), true};
   report(kube_cpp);
   if (kube_cpp.m.exit_code != 0 || std::atoi(kube_cpp.m.out.c_str()) != pods) {
     std::fprintf(stderr, "kube-cpp list failed: %s %s\n", kube_cpp.m.out.c_str(), kube_cpp.m.err.c_str());
     kill(server, SIGTERM);
     return 1;
   }
+  Peer serial{"  one thread", median_run("--client-serial"), true};
+  report(serial);
+  Peer transport{"  no decode", median_run("--transport"), true};
+  report(transport);
   Peer kubectl{"kubectl", {}, false};
   if (std::system("command -v kubectl >/dev/null") == 0) {
     kubectl.m = kube::bench::run_measured({"kubectl", "get", "pods", "-n", kNamespace, "-o", "json"}, false, env);
@@ -222,9 +252,10 @@ int main(int argc, char** argv) {
       "{\"bench\":\"list\",\"pods\":%d,\"wire_mb\":%.1f,\"kube_cpp_s\":%.3f,\"kube_cpp_rss_mb\":%.1f,"
       "\"kube_cpp_rss_vs_wire\":%.2f,\"kubectl_s\":%.2f,\"kubectl_rss_mb\":%.1f,\"python_s\":%.2f,\"python_rss_mb\":%.1f,"
       "\"client_node_s\":%.2f,\"client_node_rss_mb\":%.1f,\"curl_s\":%.3f,\"kubectl_vs_kube_cpp\":%.1f,"
-      "\"python_vs_kube_cpp\":%.1f,\"client_node_vs_kube_cpp\":%.1f}\n",
+      "\"python_vs_kube_cpp\":%.1f,\"client_node_vs_kube_cpp\":%.1f,\"kube_cpp_one_thread_s\":%.3f,"
+      "\"kube_cpp_no_decode_s\":%.3f}\n",
       pods, wire_mb, kube_cpp.m.seconds, kube_cpp.m.peak_rss_mb, kube_cpp.m.peak_rss_mb / (wire_mb / 1.048576),
       seconds(kubectl), rss(kubectl), seconds(python), rss(python), seconds(node), rss(node), seconds(curl),
-      ratio(kubectl), ratio(python), ratio(node));
+      ratio(kubectl), ratio(python), ratio(node), seconds(serial), seconds(transport));
   return 0;
 }

@@ -233,7 +233,35 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
         if (beast::iequals(field.name_string(), "Warning")) response.warnings.emplace_back(field.value());
       }
       bool success = response.status >= 200 && response.status < 300;
+      auto deliver = [&](const char* data, std::size_t size) {
+        if (success && on_chunk) {
+          (*on_chunk)(std::string_view(data, size));
+        } else {
+          response.body.append(data, size);
+        }
+      };
       char scratch[64 * 1024];
+      if (!parser.is_done() && !parser.chunked() && parser.content_length()) {
+        // A sized body is read straight from the TLS stream: large LISTs arrive this way, and the
+        // HTTP parser's per-read steps would cost more than the bytes themselves.
+        std::uint64_t remaining = *parser.content_length();
+        std::size_t buffered = std::min<std::uint64_t>(remaining, conn->buffer.size());
+        deliver(static_cast<const char*>(conn->buffer.data().data()), buffered);
+        conn->buffer.consume(buffered);
+        remaining -= buffered;
+        while (remaining > 0) {
+          auto [read_error, n] = co_await conn->stream.async_read_some(
+              net::buffer(scratch, std::min<std::uint64_t>(remaining, sizeof scratch)), use_tuple);
+          if (read_error) {
+            throw TransportError(what + ": reading the response: " +
+                                 (read_error == beast::error::timeout ? std::string("timed out") : read_error.message()));
+          }
+          deliver(scratch, n);
+          remaining -= n;
+        }
+        if (parser.get().keep_alive()) release(std::move(conn));
+        co_return response;
+      }
       while (!parser.is_done()) {
         parser.get().body().data = scratch;
         parser.get().body().size = sizeof scratch;
@@ -243,12 +271,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
                                (read_error == beast::error::timeout ? std::string("timed out") : read_error.message()));
         }
         std::size_t got = sizeof scratch - parser.get().body().size;
-        if (got == 0) continue;
-        if (success && on_chunk) {
-          (*on_chunk)(std::string_view(scratch, got));
-        } else {
-          response.body.append(scratch, got);
-        }
+        if (got > 0) deliver(scratch, got);
       }
       if (parser.get().keep_alive()) release(std::move(conn));
       co_return response;

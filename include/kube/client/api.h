@@ -106,9 +106,10 @@ class Api {
     }
     co_return out;
   }
-  /// Decoded while it downloads (items one by one), so memory stays near the objects' own size.
+  /// Decoded while it downloads (items one by one), so memory stays near the objects' own size;
+  /// the items of a large list are decoded on json::DecodePool::shared() as they arrive.
   boost::asio::awaitable<ObjectList<K>> list(ListParams lp = {}) const {
-    ListDecoder<K> decoder;
+    ListDecoder<K> decoder(json::DecodePool::shared());
     co_await client_.send_streaming(request_.list(lp), [&decoder](std::string_view chunk) { decoder.feed(chunk); });
     co_return decoder.finish();
   }
@@ -166,7 +167,7 @@ class Api {
   }
   template <Resource M = K>
   boost::asio::awaitable<ObjectList<PartialObjectMeta<M>>> list_metadata(ListParams lp = {}) const {
-    ListDecoder<PartialObjectMeta<M>> decoder;
+    ListDecoder<PartialObjectMeta<M>> decoder(json::DecodePool::shared());
     co_await client_.send_streaming(request_.list_metadata(lp), [&decoder](std::string_view chunk) { decoder.feed(chunk); });
     co_return decoder.finish();
   }

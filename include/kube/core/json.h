@@ -116,6 +116,8 @@ class Reader {
   void read_object(FunctionRef<void(std::string_view key, Reader& value)> on_member);
   /// Calls `on_element` for each element; null is treated as an empty array.
   void read_array(FunctionRef<void(Reader& element)> on_element);
+  /// Like read_array(), telling `on_count` the number of elements first (to size the container).
+  void read_array(FunctionRef<void(std::size_t count)> on_count, FunctionRef<void(Reader& element)> on_element);
   /// Checks that the value is an object (or null) and ignores its contents.
   void skip_object();
 
@@ -138,7 +140,8 @@ class Reader {
   template <class T>
   void read(std::vector<T>& out) {
     out.clear();
-    read_array([&out](Reader& element) { element.read(out.emplace_back()); });
+    read_array([&out](std::size_t count) { out.reserve(count); },
+               [&out](Reader& element) { element.read(out.emplace_back()); });
   }
   template <class T>
   void read(std::map<std::string, T>& out) {

@@ -8,13 +8,17 @@
 //   if (event.type == kube::WatchEventType::Deleted) forget(event.object());
 #pragma once
 
+#include <deque>
+#include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
 #include "kube/api/meta/v1.h"
+#include "kube/core/decode_pool.h"
 #include "kube/core/json.h"
 #include "kube/core/list_splitter.h"
 #include "kube/core/resource.h"
@@ -46,27 +50,37 @@ void read_json(json::Reader& in, ObjectList<K>& out) {
 
 /// Decodes a LIST body fed in pieces (as it downloads): items are split out and decoded one by
 /// one, so memory is bounded by one item rather than the whole body, then the rest of the list.
+/// Given a DecodePool, items past the first kParallelAfterBytes are decoded on the pool while the
+/// feeding thread goes on reading (the order of items is kept).
 template <class K>
 class ListDecoder {
  public:
+  static constexpr std::size_t kParallelAfterBytes = 1 << 20;
+  /// Bytes of item text that may wait for a pool thread; past it the feeding thread decodes too.
+  static constexpr std::size_t kMaxQueuedBytes = 4 << 20;
+
+  explicit ListDecoder(json::DecodePool* pool = nullptr) : pool_(pool) {}
+
   /// `padded`: at least 64 readable bytes follow `chunk` (lets the parser read items in place).
   void feed(std::string_view chunk, bool padded = false) {
     splitter_.feed(
         chunk,
         [this](std::string_view item, bool item_padded) {
-          K& object = out_.items.emplace_back();
-          try {
-            json::decode_with(item, item_padded, [&object](json::Reader& root) { root.read(object); });
-          } catch (json::DecodeError& e) {
-            e.prepend_index(out_.items.size() - 1);
-            e.prepend_member("items");
-            throw;
-          }
+          if (batch_) return decode_later(item);
+          bytes_ += item.size();
+          if (pool_ && bytes_ > kParallelAfterBytes) batch_.emplace(*pool_, kMaxQueuedBytes);
+          decode_item(item, item_padded, out_.items.emplace_back(), out_.items.size() - 1);
         },
         padded);
   }
   /// The list; throws json::DecodeError if the body was truncated or malformed.
   ObjectList<K> finish() {
+    if (batch_) {
+      batch_->wait();
+      out_.items.reserve(out_.items.size() + later_.size());
+      std::move(later_.begin(), later_.end(), std::back_inserter(out_.items));
+      later_.clear();
+    }
     splitter_.finish();
     ObjectList<K> rest;
     json::decode_with(splitter_.envelope(), [&rest](json::Reader& root) { read_json(root, rest); });
@@ -76,8 +90,32 @@ class ListDecoder {
   }
 
  private:
+  static void decode_item(std::string_view item, bool padded, K& object, std::size_t index) {
+    try {
+      json::decode_with(item, padded, [&object](json::Reader& root) { root.read(object); });
+    } catch (json::DecodeError& e) {
+      e.prepend_index(index);
+      e.prepend_member("items");
+      throw;
+    }
+  }
+  void decode_later(std::string_view item) {
+    // A deque keeps each slot where it is while later items are appended.
+    K* slot = &later_.emplace_back();
+    std::size_t index = out_.items.size() + later_.size() - 1;
+    std::string text;
+    text.reserve(item.size() + json::ListSplitter::kReadPadding);
+    text.assign(item);
+    std::size_t cost = text.capacity();
+    batch_->submit([text = std::move(text), slot, index] { decode_item(text, true, *slot, index); }, cost);
+  }
+
+  json::DecodePool* pool_;
+  std::size_t bytes_ = 0;
   json::ListSplitter splitter_;
   ObjectList<K> out_;
+  std::deque<K> later_;                         // items decoded on the pool, in order
+  std::optional<json::DecodePool::Batch> batch_;  // after later_: its tasks write into later_
 };
 
 /// Whole-document decoding of a list (found by json::decode through argument-dependent lookup).

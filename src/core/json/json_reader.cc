@@ -270,12 +270,20 @@ void Reader::read_object(FunctionRef<void(std::string_view, Reader&)> on_member)
 }
 
 void Reader::read_array(FunctionRef<void(Reader&)> on_element) {
+  read_array([](std::size_t) {}, on_element);
+}
+
+void Reader::read_array(FunctionRef<void(std::size_t)> on_count, FunctionRef<void(Reader&)> on_element) {
   od::value& v = ReaderAccess::value(*this);
   od::array arr;
   if (auto error = v.get_array().get(arr)) {
     null_or_mismatch(v, error, "array");
     return;
   }
+  // Counting walks only the structural index (and rewinds); the elements are validated below.
+  std::size_t count = 0;
+  if (auto error = arr.count_elements().get(count)) fail_json(error);
+  on_count(count);
   std::size_t index = 0;
   for (auto element : arr) {
     od::value ev;

@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <random>
+#include <stdexcept>
 
 #include "kube/api/core/v1.h"
+#include "kube/core/decode_pool.h"
 #include "kube/core/dom.h"
 #include "kube/core/object.h"
 
@@ -118,6 +122,101 @@ TEST(ObjectListDecode, ErrorsNameTheItem) {
   }
   EXPECT_THROW(decode<ObjectList<api::core::v1::Pod>>(R"({"items":[{"metadata":{"name":"a"}}],"metadata":{"resourceVersion":5}})"),
                DecodeError);
+}
+
+// ---- decoding on a DecodePool ---------------------------------------------------------------------
+
+// A list of `count` pods, each with a name carrying its index and enough bulk to pass the parallel
+// threshold after a few hundred items.
+std::string numbered_pod_list(int count, int broken_index = -1) {
+  std::string bulk(4000, 'x');
+  std::string out = R"({"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"42"},"items":[)";
+  for (int i = 0; i < count; ++i) {
+    if (i) out += ',';
+    out += R"({"metadata":{"name":"pod-)" + std::to_string(i) + R"(","annotations":{"bulk":")" + bulk + R"("}},)";
+    out += i == broken_index ? R"("spec":{"containers":[{"name":7}]}})" : R"("spec":{"containers":[{"name":"c"}]}})";
+  }
+  return out + "]}";
+}
+
+ObjectList<api::core::v1::Pod> decode_on_pool(const std::string& text, DecodePool& pool, std::size_t chunk) {
+  ListDecoder<api::core::v1::Pod> decoder(&pool);
+  for (std::size_t pos = 0; pos < text.size(); pos += chunk) decoder.feed(std::string(text.substr(pos, chunk)));
+  return decoder.finish();
+}
+
+TEST(ListDecoderOnPool, KeepsOrderAndEqualsTheSerialDecode) {
+  std::string text = numbered_pod_list(2000);  // ~8 MB: most items go through the pool
+  auto serial = decode<ObjectList<api::core::v1::Pod>>(text);
+  for (unsigned threads : {1U, 3U}) {
+    DecodePool pool(threads);
+    for (std::size_t chunk : {std::size_t{1000}, std::size_t{65536}}) {
+      auto parallel = decode_on_pool(text, pool, chunk);
+      ASSERT_EQ(parallel.items.size(), 2000u);
+      for (int i = 0; i < 2000; ++i) ASSERT_EQ(name_of(parallel.items[i]), "pod-" + std::to_string(i));
+      EXPECT_EQ(parallel.metadata.resource_version, "42");
+      EXPECT_EQ(parallel, serial);
+    }
+  }
+}
+
+TEST(ListDecoderOnPool, ErrorsNameTheEarliestBadItem) {
+  DecodePool pool(2);
+  std::string text = numbered_pod_list(1500, 1200);
+  // A second bad item later on: the error reported is still the first one.
+  std::string::size_type later = text.rfind(R"("name":"c")");
+  text.replace(later, 10, R"("name":false)");
+  try {
+    decode_on_pool(text, pool, 4096);
+    FAIL() << "decoded a list with bad items";
+  } catch (const DecodeError& e) {
+    EXPECT_EQ(e.path(), ".items[1200].spec.containers[0].name");
+  }
+  // The pool is still usable, and a truncated list is still an error.
+  EXPECT_EQ(decode_on_pool(numbered_pod_list(300), pool, 8192).items.size(), 300u);
+  std::string truncated = numbered_pod_list(600);
+  truncated.resize(truncated.size() - 3);
+  EXPECT_THROW(decode_on_pool(truncated, pool, 8192), DecodeError);
+}
+
+TEST(DecodePool, BatchRunsEveryTaskOnceAndWaits) {
+  DecodePool pool(2);
+  std::vector<int> runs(5000, 0);
+  {
+    DecodePool::Batch batch(pool, 100);  // small queue: the submitter runs many tasks itself
+    for (int i = 0; i < 5000; ++i) batch.submit([&runs, i] { ++runs[static_cast<std::size_t>(i)]; }, 10);
+    batch.wait();
+  }
+  EXPECT_EQ(std::count(runs.begin(), runs.end(), 1), 5000);
+}
+
+TEST(DecodePool, WaitRethrowsTheFirstFailureBySubmissionOrder) {
+  DecodePool pool(2);
+  DecodePool::Batch batch(pool, 1 << 20);
+  std::atomic<int> done{0};
+  for (int i = 0; i < 200; ++i) {
+    batch.submit(
+        [i, &done] {
+          ++done;
+          if (i == 150 || i == 37) throw std::runtime_error("task " + std::to_string(i));
+        },
+        1);
+  }
+  try {
+    batch.wait();
+    FAIL() << "no exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "task 37");
+  }
+  EXPECT_EQ(done.load(), 200);
+}
+
+TEST(DecodePool, SharedPoolCanBeSizedOnlyBeforeFirstUse) {
+  DecodePool* shared = DecodePool::shared();
+  ASSERT_NE(shared, nullptr);
+  EXPECT_GE(shared->threads(), 1u);
+  EXPECT_FALSE(DecodePool::configure_shared(0));
+  EXPECT_EQ(DecodePool::shared(), shared);
 }
 
 }  // namespace
