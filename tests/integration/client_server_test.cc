@@ -247,6 +247,31 @@ TEST_F(ClientServer, ListSelectorsAndPagination) {
   });
 }
 
+TEST_F(ClientServer, LargeListDecodedWhileItDownloadsEqualsTheBody) {
+  // ~3 MB: past ListDecoder's threshold, so most items are decoded on the DecodePool.
+  std::string ns = fresh_namespace();
+  run_async([&](net::io_context& io) -> net::awaitable<void> {
+    Client client(io.get_executor(), config());
+    auto cms = Api<ConfigMap>::namespaced(client, ns);
+    for (int i = 0; i < 300; ++i) {
+      char name[16];
+      std::snprintf(name, sizeof name, "big-%03d", i);
+      co_await cms.create({}, config_map(name, {{"payload", std::string(10000, static_cast<char>('a' + i % 26))}}));
+    }
+    auto streamed = co_await cms.list();
+    HttpResponse body = co_await client.send(cms.request_builder().list({}));
+    CO_ASSERT_TRUE(body.body.size() > 3000000);
+    auto whole = json::decode<ObjectList<ConfigMap>>(body.body);
+    CO_ASSERT_EQ(streamed.items.size(), 300u);
+    EXPECT_EQ(streamed, whole);
+    for (int i = 0; i < 300; ++i) {
+      char name[16];
+      std::snprintf(name, sizeof name, "big-%03d", i);
+      EXPECT_EQ(name_of(streamed.items[static_cast<std::size_t>(i)]), name);
+    }
+  });
+}
+
 TEST_F(ClientServer, WatchEventsResumeAndExpiry) {
   std::string ns = fresh_namespace();
   run_async([&](net::io_context& io) -> net::awaitable<void> {
