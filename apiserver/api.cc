@@ -105,6 +105,7 @@ ApiResult Api::handle(const ApiRequest& request) { return impl_->handle(request)
 void Api::bootstrap() { impl_->bootstrap(); }
 void Api::register_stored_crds() { impl_->register_stored_crds(); }
 void Api::close_watches() { impl_->close_watches(); }
+void Api::expire_watches() { impl_->close_watches(true); }
 void Api::index(StoredObject& object, const json::Value& dom) const { impl_->index(object, dom); }
 std::size_t Api::open_watches() const {
   std::size_t n = 0;

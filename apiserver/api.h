@@ -99,6 +99,7 @@ class Api {
   void register_stored_crds();
   /// Ends every open watch (test hook: clients must resume).
   void close_watches();
+  void expire_watches();
   std::size_t open_watches() const;
 
   /// Store indexer: namespace, name, labels and selectable fields of an object.

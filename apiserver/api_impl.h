@@ -41,7 +41,8 @@ class Api::Impl {
   ApiResult handle(const ApiRequest& request);
   void bootstrap();
   void register_stored_crds();
-  void close_watches();
+  /// Ends every watch; with `expire`, each gets a 410 ERROR event first (the client relists).
+  void close_watches(bool expire = false);
   void index(StoredObject& object, const json::Value& dom) const;
 
   Registry& registry;

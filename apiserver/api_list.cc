@@ -252,6 +252,12 @@ ApiResponse Api::Impl::list(const ApiRequest& request, const Target& target) {
 
 // ---- watch ----------------------------------------------------------------------------------------
 
+// An ERROR event carrying 410 Expired: the client must relist.
+std::shared_ptr<const std::string> expired_line(const std::string& message) {
+  json::Value status = json::parse(status_response(410, "Expired", message).body);
+  return std::make_shared<const std::string>("{\"type\":\"ERROR\",\"object\":" + boost::json::serialize(status) + "}\n");
+}
+
 class WatchImpl final : public Watch {
  public:
   WatchImpl(Api::Impl& api, const ResourceInfo& resource, Filter filter, Format format)
@@ -389,12 +395,8 @@ ApiResult Api::Impl::watch(const ApiRequest& request, const Target& target) {
     if (from > current) too_large(from, current);
     if (from < store.compacted_revision()) {
       // The watch cache's answer: a 200 stream holding one ERROR event.
-      json::Value status = json::parse(status_response(410, "Expired",
-                                                       "too old resource version: " + std::to_string(from) + " (" +
-                                                           std::to_string(store.compacted_revision() + 1) + ")")
-                                           .body);
-      w->lines.push_back(std::make_shared<const std::string>("{\"type\":\"ERROR\",\"object\":" +
-                                                             boost::json::serialize(status) + "}\n"));
+      w->lines.push_back(expired_line("too old resource version: " + std::to_string(from) + " (" +
+                                      std::to_string(store.compacted_revision() + 1) + ")"));
       w->closed = true;
       return std::static_pointer_cast<Watch>(w);
     }
@@ -435,9 +437,10 @@ void Api::Impl::dispatch(const StoreEvent& event) {
   checking_namespaces = false;
 }
 
-void Api::Impl::close_watches() {
+void Api::Impl::close_watches(bool expire) {
   for (auto& weak : watches) {
     if (auto w = weak.lock()) {
+      if (expire && !w->closed) w->lines.push_back(expired_line("the watch expired (test hook): relist"));
       w->closed = true;
       if (w->wake) w->wake();
     }

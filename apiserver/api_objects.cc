@@ -239,6 +239,26 @@ ApiResponse Api::Impl::get(const ApiRequest& request, const Target& target) {
   return response;
 }
 
+namespace {
+
+// Secret.stringData is write-only: its entries are base64-encoded into data (overriding keys
+// both have) and it is never stored, as the real API server does.
+void merge_string_data(json::Value& secret) {
+  json::Object& object = secret.as_object();
+  auto it = object.find("stringData");
+  if (it == object.end()) return;
+  if (it->value().is_object()) {
+    json::Value& data = object["data"];
+    if (!data.is_object()) data = json::Object{};
+    for (const auto& entry : it->value().as_object()) {
+      if (entry.value().is_string()) data.as_object()[entry.key()] = base64_encode(to_std(entry.value().as_string()));
+    }
+  }
+  object.erase("stringData");
+}
+
+}  // namespace
+
 std::vector<std::string> Api::Impl::prepare(const ApiRequest& request, const ResourceInfo& resource, json::Value& object) {
   std::string validation = request.param("fieldValidation").value_or("Warn");
   if (validation != "Strict" && validation != "Warn" && validation != "Ignore") {
@@ -313,6 +333,7 @@ std::vector<std::string> Api::Impl::prepare(const ApiRequest& request, const Res
     }
   }
   if (!causes.empty()) fail_invalid(resource, name, causes);
+  if (resource.group.empty() && resource.plural == "secrets") merge_string_data(object);
   return warnings;
 }
 

@@ -587,6 +587,9 @@ std::string Server::kubeconfig() const { return impl_->server_kubeconfig(); }
 void Server::close_watches() {
   impl_->on_io([this] { impl_->api->close_watches(); });
 }
+void Server::expire_watches() {
+  impl_->on_io([this] { impl_->api->expire_watches(); });
+}
 void Server::compact_history() {
   impl_->on_io([this] { impl_->store->compact_history(impl_->store->revision()); });
 }

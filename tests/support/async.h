@@ -3,7 +3,12 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <exception>
+#include <memory>
 #include <utility>
 
 // Assertions for coroutines returning awaitable<void> (gtest's ASSERT_* use `return`).
@@ -29,5 +34,37 @@ auto run_async(F&& make) {
   io.run();
   return future.get();
 }
+
+/// A coroutine running in the background whose end can be awaited, so that what it uses is
+/// destroyed only after it returned.
+class Background {
+ public:
+  template <class Awaitable>
+  Background(boost::asio::any_io_executor executor, Awaitable task)
+      : state_(std::make_shared<State>(executor)) {
+    boost::asio::co_spawn(executor, std::move(task), [state = state_](std::exception_ptr error) {
+      state->done = true;
+      state->error = error;
+      state->timer.cancel();
+    });
+  }
+  /// Returns once the coroutine returned; rethrows what it threw.
+  boost::asio::awaitable<void> join() {
+    while (!state_->done) {
+      boost::system::error_code ignored;
+      co_await state_->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+    }
+    if (state_->error) std::rethrow_exception(state_->error);
+  }
+
+ private:
+  struct State {
+    explicit State(boost::asio::any_io_executor ex) : timer(ex, boost::asio::steady_timer::time_point::max()) {}
+    boost::asio::steady_timer timer;
+    bool done = false;
+    std::exception_ptr error;
+  };
+  std::shared_ptr<State> state_;
+};
 
 }  // namespace kube::testing

@@ -60,6 +60,9 @@ class Server {
   // ---- test hooks (safe from any thread) ---------------------------------------------------------
   /// Ends every open watch stream (clients must resume).
   void close_watches();
+  /// Ends every open watch stream with a 410 Expired ERROR event, as the API server does to a
+  /// watcher that fell too far behind (clients must relist).
+  void expire_watches();
   /// Drops the watch history up to the current revision (resumptions from before get 410).
   void compact_history();
   /// The current global revision.

@@ -88,6 +88,7 @@ class Api {
   }
 
   const ApiResource& resource() const noexcept { return resource_; }
+  const Client& client() const noexcept { return client_; }
   /// The namespace ("" for all namespaces or cluster-scoped kinds).
   const std::string& ns() const noexcept { return namespace_; }
   const Request& request_builder() const noexcept { return request_; }
