@@ -10,74 +10,18 @@
 #include <set>
 
 #include "kube/api/core/v1.h"
-#include "kube/apiserver/server.h"
 #include "kube/client/api.h"
 #include "kube/runtime/controller.h"
 #include "kube/runtime/metrics_server.h"
 #include "kube/runtime/reflector.h"
-#include "support/async.h"
+#include "runtime_fixture.h"
 
 namespace kube::runtime {
 namespace {
 
-namespace net = boost::asio;
 using namespace std::chrono_literals;
-using api::core::v1::ConfigMap;
-using api::core::v1::Namespace;
 using api::core::v1::Secret;
 using testing::run_async;
-
-class Runtime : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = new apiserver::Server(apiserver::ServerOptions{.listen = "127.0.0.1:0", .history = 1000});
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    server_->stop();
-    delete server_;
-  }
-  Config config() const { return Config::from_kubeconfig_text(server_->kubeconfig()); }
-
-  // A namespace of its own for each test.
-  net::awaitable<std::string> fresh_namespace(Client& client) {
-    Namespace ns;
-    ns.metadata.name = "rt" + std::to_string(++counter_) + "-" + std::to_string(::getpid());
-    co_await Api<Namespace>::all(client).create({}, ns);
-    co_return ns.metadata.name.value();
-  }
-
-  static apiserver::Server* server_;
-  static int counter_;
-};
-apiserver::Server* Runtime::server_ = nullptr;
-int Runtime::counter_ = 0;
-
-ConfigMap config_map(std::string name, std::string value = "v") {
-  ConfigMap cm;
-  cm.metadata.name = std::move(name);
-  cm.data = std::map<std::string, std::string>{{"k", std::move(value)}};
-  return cm;
-}
-
-// Stops `stop` after `limit` unless cancelled first, so a missing event fails the test instead of
-// hanging it.
-class Deadline {
- public:
-  Deadline(net::any_io_executor ex, std::chrono::milliseconds limit, std::function<void()> stop)
-      : timer_(std::make_shared<net::steady_timer>(ex, limit)) {
-    timer_->async_wait([stop = std::move(stop)](boost::system::error_code ec) {
-      if (!ec) {
-        ADD_FAILURE() << "deadline passed";
-        stop();
-      }
-    });
-  }
-  ~Deadline() { timer_->cancel(); }
-
- private:
-  std::shared_ptr<net::steady_timer> timer_;
-};
 
 // The next event that is not an Init/InitDone marker of `skip`, with its type and object name.
 template <class K>
