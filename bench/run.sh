@@ -3,6 +3,7 @@
 #   bench/run.sh decode            typed JSON decoding vs simdjson raw parse vs Boost.JSON DOM
 #   bench/run.sh list              LIST of 10,000 pods: kube-cpp vs kubectl, Python, client-node
 #   bench/run.sh server            kube-apiserver-lite: durable writes/s, p99, watch events/s
+#   bench/run.sh controller        no-op reconciles/s through the scheduler, request-to-reconcile p99
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: bench/run.sh NAME [ARGS...]}

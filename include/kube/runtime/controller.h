@@ -155,6 +155,10 @@ class Controller {
     return *this;
   }
 
+  /// Requests a reconcile of `ref` (e.g. on a notification from outside the cluster), with the
+  /// same de-duplication and debounce as a change. Call on the executor's thread.
+  void request(const ObjectRef& ref) { state_->request_change(ref); }
+
   Store<K> store() const { return state_->reflector->store(); }
   /// Starts a graceful shutdown (as the first signal does).
   void shutdown() { state_->begin_shutdown(); }
