@@ -396,7 +396,9 @@ net::awaitable<LineStream> Client::stream(HttpRequest request, std::chrono::mill
     state->parser.body_limit(boost::none);
     auto req = impl->make_request(request, authorization);
     auto& tcp_stream = beast::get_lowest_layer(state->conn->stream);
-    tcp_stream.expires_after(impl->config.read_timeout);
+    // The response headers of a stream come at once; a server that accepted the connection but
+    // never answers (stopping, wedged) must not hold a watcher for the whole read timeout.
+    tcp_stream.expires_after(std::min(impl->config.read_timeout, idle_timeout));
     auto [write_error, written] = co_await http::async_write(state->conn->stream, req, use_tuple);
     boost::system::error_code ec = write_error;
     if (!ec) {

@@ -122,19 +122,9 @@ class Controller {
     auto watcher = std::make_shared<Watcher<Other>>(std::move(api), std::move(config));
     std::weak_ptr<State> weak = state_;
     state_->secondary.push_back(Secondary{
-        [watcher, mapper = std::move(mapper), weak]() -> boost::asio::awaitable<void> {
-          while (auto event = co_await watcher->next()) {
-            auto state = weak.lock();
-            if (!state) co_return;
-            if (event->type == EventType::InitDone) {
-              ++state->secondary_ready;
-              state->wake();
-              continue;
-            }
-            if (event->type == EventType::Init) continue;
-            for (const ObjectRef& ref : mapper(event->object)) state->request_change(ref);
-          }
-        },
+        // Not a coroutine lambda: the coroutine gets its own copies of what it uses, so it may
+        // outlive this Secondary (and the controller) while its watcher finishes a request.
+        [watcher, mapper = std::move(mapper), weak] { return follow_secondary<Other>(watcher, mapper, weak); },
         [watcher] { watcher->stop(); }, [watcher] { return watcher->stats(); }});
     return *this;
   }
@@ -385,7 +375,28 @@ class Controller {
     }
   };
 
+  template <class Other, class Mapper>
+  static boost::asio::awaitable<void> follow_secondary(std::shared_ptr<Watcher<Other>> watcher, Mapper mapper,
+                                                       std::weak_ptr<State> weak);
+
   std::shared_ptr<State> state_;
 };
+
+template <class K>
+template <class Other, class Mapper>
+boost::asio::awaitable<void> Controller<K>::follow_secondary(std::shared_ptr<Watcher<Other>> watcher, Mapper mapper,
+                                                             std::weak_ptr<State> weak) {
+  while (auto event = co_await watcher->next()) {
+    auto state = weak.lock();
+    if (!state) co_return;
+    if (event->type == EventType::InitDone) {
+      ++state->secondary_ready;
+      state->wake();
+      continue;
+    }
+    if (event->type == EventType::Init) continue;
+    for (const ObjectRef& ref : mapper(event->object)) state->request_change(ref);
+  }
+}
 
 }  // namespace kube::runtime
