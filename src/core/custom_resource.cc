@@ -71,6 +71,10 @@ thread_local std::vector<const void*> building;  // the structs whose schemas ar
 
 }  // namespace
 
+void too_many_entries_for_a_custom_resource_info_list() {
+  throw InvalidArgument("kube::CustomResourceInfo: too many entries in a list");
+}
+
 bool is_null_value(const boost::json::value& value) noexcept { return value.is_null(); }
 
 void throw_unknown_enum(std::string_view got, const std::vector<std::string_view>& accepted) {

@@ -41,7 +41,9 @@
 //     (x-kubernetes-preserve-unknown-fields); Quantity, IntOrString -> x-kubernetes-int-or-string;
 //     Time, MicroTime -> string (format date-time); ByteString -> string (format byte).
 //     Any other type fails to compile, unless it has JSON support and a schema given by
-//     `kube::api::apiextensions::v1::JSONSchemaProps kube_schema(kube::derive::Tag<T>)` (found by ADL).
+//     `kube::api::apiextensions::v1::JSONSchemaProps kube_schema(kube::derive::Tag<T>)`, declared in
+//     T's namespace or in kube::derive before the schema is built (e.g. for a generated Kubernetes
+//     type: an object with x-kubernetes-preserve-unknown-fields).
 //   * Required or not: std::optional<T> and kube::OptionalBox<T> members are optional (omitted from
 //     JSON when empty), so are free-form members (json::Raw, json::Value: omitted when null). Every
 //     other member is required, unless marked `.defaulted()`: then the
@@ -55,6 +57,7 @@
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
@@ -91,6 +94,31 @@ struct ScaleSubresource {
   std::string_view label_selector_path = {};
 };
 
+namespace derive {
+/// Not constexpr: reaching it while a declaration is evaluated at compile time is the error.
+[[noreturn]] void too_many_entries_for_a_custom_resource_info_list();
+
+/// A list written as a braced list in a constant (`.short_names = {"a", "b"}`), up to Max entries.
+/// (A std::initializer_list member cannot be kept in a constant by every compiler.)
+template <class T, std::size_t Max>
+class FixedList {
+ public:
+  constexpr FixedList() = default;
+  constexpr FixedList(std::initializer_list<T> values) {
+    if (values.size() > Max) too_many_entries_for_a_custom_resource_info_list();
+    for (const T& v : values) items_[size_++] = v;
+  }
+  constexpr const T* begin() const noexcept { return items_; }
+  constexpr const T* end() const noexcept { return items_ + size_; }
+  constexpr std::size_t size() const noexcept { return size_; }
+  constexpr bool empty() const noexcept { return size_ == 0; }
+
+ private:
+  T items_[Max] = {};
+  std::size_t size_ = 0;
+};
+}  // namespace derive
+
 /// What a custom resource's declaration says besides its structs. Used as designated initialisers
 /// in KUBE_CUSTOM_RESOURCE, in this order.
 struct CustomResourceInfo {
@@ -99,9 +127,9 @@ struct CustomResourceInfo {
   Scope scope = Scope::Namespaced;
   std::string_view plural = {};    // default: guessed from the kind like kubectl ("Policy" -> "policies")
   std::string_view singular = {};  // default: the kind in lowercase
-  std::initializer_list<std::string_view> short_names = {};
-  std::initializer_list<std::string_view> categories = {};
-  std::initializer_list<PrinterColumn> printer_columns = {};
+  derive::FixedList<std::string_view, 16> short_names = {};
+  derive::FixedList<std::string_view, 16> categories = {};
+  derive::FixedList<PrinterColumn, 16> printer_columns = {};
   std::optional<ScaleSubresource> scale = {};
   std::string_view description = {};  // of the whole object (the schema's root)
 };
@@ -263,11 +291,35 @@ struct IsOptional<OptionalBox<T>> : std::true_type {
   using value_type = T;
 };
 
+template <class T>
+struct IsVector : std::false_type {};
+template <class T>
+struct IsVector<std::vector<T>> : std::true_type {};
+template <class T>
+struct IsStringMap : std::false_type {};
+template <class T>
+struct IsStringMap<std::map<std::string, T>> : std::true_type {};
+
+/// Member types the JSON layer can read and write.
+template <class M>
+concept JsonMember = requires(json::Reader& in, json::Writer& out, M& value) {
+  in.read(value);
+  out.write(value);
+};
+template <class Tuple, std::size_t... I>
+constexpr bool all_json_members(std::index_sequence<I...>) {
+  return (JsonMember<typename std::tuple_element_t<I, Tuple>::member_type> && ...);
+}
+
 // ---- JSON of KUBE_FIELDS structs and KUBE_ENUM enums ------------------------------------------------
 
 template <class T>
 void read_fields(json::Reader& in, T& out) {
   static_assert(has_unique_names<T>(), "KUBE_FIELDS: two members have the same JSON name (or an empty one)");
+  using Fields = std::remove_cvref_t<decltype(fields_of<T>)>;
+  static_assert(all_json_members<Fields>(std::make_index_sequence<std::tuple_size_v<Fields>>()),
+                "KUBE_FIELDS: a member's type has no JSON support (see kube/core/custom_resource.h for the types "
+                "that do; a KUBE_FIELDS struct or KUBE_ENUM enum must be declared before it is used)");
   in.read_object([&out](std::string_view key, json::Reader& value) {
     std::apply([&](const auto&... f) { (void)((key == f.name() ? (value.read(out.*(f.pointer)), true) : false) || ...); },
                fields_of<T>);
@@ -435,12 +487,11 @@ JSONSchemaProps schema_of() {
     return s;
   } else if constexpr (Described<T>) {
     return object_schema<T>();
-  } else if constexpr (requires { typename T::value_type; } && std::is_same_v<T, std::vector<typename T::value_type>>) {
+  } else if constexpr (IsVector<T>::value) {
     JSONSchemaProps s = schema_of_type("array");
     s.items = to_raw(schema_of<typename T::value_type>());
     return s;
-  } else if constexpr (requires { typename T::mapped_type; } &&
-                       std::is_same_v<T, std::map<std::string, typename T::mapped_type>>) {
+  } else if constexpr (IsStringMap<T>::value) {
     JSONSchemaProps s = schema_of_type("object");
     s.additional_properties = to_raw(schema_of<typename T::mapped_type>());
     return s;
@@ -456,33 +507,31 @@ JSONSchemaProps schema_of() {
 
 // ---- the root kind ----------------------------------------------------------------------------------
 
+struct ApiVersionOf {};
+struct PluralOf {};
+
+/// Text computed at compile time inside a kind's declaration (its apiVersion and plural).
 template <std::size_t N>
 struct FixedString {
+  /// "group/version".
+  constexpr FixedString(ApiVersionOf, std::string_view group, std::string_view version) {
+    for (char c : group) data[size++] = c;
+    if (!group.empty()) data[size++] = '/';
+    for (char c : version) data[size++] = c;
+  }
+  /// `given`, or the plural guessed from `kind` when `given` is empty.
+  constexpr FixedString(PluralOf, std::string_view given, std::string_view kind) {
+    if (given.empty()) {
+      size = kube::detail::guess_plural_into(kind, data);
+    } else {
+      for (char c : given) data[size++] = c;
+    }
+  }
+  constexpr std::string_view view() const { return {data, size}; }
+
   char data[N + 1] = {};
   std::size_t size = 0;
-  constexpr std::string_view view() const { return {data, size}; }
 };
-
-/// "group/version" at compile time.
-template <std::size_t N>
-constexpr FixedString<N> api_version_text(std::string_view group, std::string_view version) {
-  FixedString<N> out;
-  for (char c : group) out.data[out.size++] = c;
-  if (!group.empty()) out.data[out.size++] = '/';
-  for (char c : version) out.data[out.size++] = c;
-  return out;
-}
-/// `given`, or the plural guessed from `kind`, at compile time.
-template <std::size_t N>
-constexpr FixedString<N> plural_text(std::string_view given, std::string_view kind) {
-  FixedString<N> out;
-  if (given.empty()) {
-    out.size = kube::detail::guess_plural_into(kind, out.data);
-  } else {
-    for (char c : given) out.data[out.size++] = c;
-  }
-  return out;
-}
 
 /// What build_crd() needs from a root kind.
 struct CrdParts {
@@ -584,12 +633,12 @@ void write_root(json::Writer& out, const K& in) {
     static constexpr ::std::string_view kind = #Kind;                                                        \
     static constexpr ::std::string_view group = info.group;                                                  \
     static constexpr ::std::string_view version = info.version;                                              \
-    static constexpr auto kube_api_version_ =                                                                \
-        ::kube::derive::api_version_text<info.group.size() + info.version.size() + 1>(info.group, info.version); \
+    static constexpr ::kube::derive::FixedString<info.group.size() + info.version.size() + 1> kube_api_version_{ \
+        ::kube::derive::ApiVersionOf{}, info.group, info.version};                                           \
     static constexpr ::std::string_view api_version = kube_api_version_.view();                              \
-    static constexpr auto kube_plural_ =                                                                     \
-        ::kube::derive::plural_text<(info.plural.size() > kind.size() + 2 ? info.plural.size() : kind.size() + 2)>( \
-            info.plural, kind);                                                                              \
+    static constexpr ::kube::derive::FixedString<(info.plural.size() > kind.size() + 2 ? info.plural.size()     \
+                                                                                     : kind.size() + 2)>     \
+        kube_plural_{::kube::derive::PluralOf{}, info.plural, kind};                                         \
     static constexpr ::std::string_view plural = kube_plural_.view();                                        \
     static constexpr ::kube::Scope scope = info.scope;                                                       \
                                                                                                              \
@@ -597,7 +646,13 @@ void write_root(json::Writer& out, const K& in) {
     spec_type spec{};                                                                                        \
     ::std::optional<status_type> status{};                                                                   \
                                                                                                              \
-    bool operator==(const Kind&) const = default;                                                            \
+    /* Equality when the spec and status types have it. */                                                  \
+    template <::std::same_as<Kind> Self>                                                                     \
+      requires ::std::equality_comparable<typename Self::spec_type> &&                                      \
+               ::std::equality_comparable<typename Self::status_type>                                       \
+    bool operator==(const Self& other) const {                                                               \
+      return metadata == other.metadata && spec == other.spec && status == other.status;                     \
+    }                                                                                                        \
     /** The CustomResourceDefinition derived from the declaration. Throws kube::InvalidArgument. */          \
     static ::kube::api::apiextensions::v1::CustomResourceDefinition crd() {                                  \
       return ::kube::derive::make_crd<Kind>();                                                               \

@@ -119,6 +119,13 @@ KUBE_CUSTOM_RESOURCE(ScaleNoStatus, Port, kube::NoStatus, .group = "example.com"
 KUBE_CUSTOM_RESOURCE(BadShortName, Port, kube::NoStatus, .group = "example.com", .version = "v1",
                      .short_names = {"badshortname"});
 
+// A type with its own JSON (here a generated Kubernetes type) gets its schema from kube_schema().
+struct Embeds {
+  kube::api::meta::v1::LabelSelector selector;
+  bool operator==(const Embeds&) const = default;
+};
+KUBE_FIELDS(Embeds, KUBE_FIELD(selector).doc("Which pods."));
+
 struct Tree {
   std::string value;
   std::vector<Tree> children;
@@ -132,6 +139,14 @@ struct EmptyDefault {
 KUBE_FIELDS(EmptyDefault, KUBE_FIELD(nothing).defaulted());
 
 }  // namespace crtest
+
+namespace kube::derive {
+JSONSchemaProps kube_schema(Tag<api::meta::v1::LabelSelector>) {
+  JSONSchemaProps s = schema_of_type("object");
+  s.x_kubernetes_preserve_unknown_fields = true;
+  return s;
+}
+}  // namespace kube::derive
 
 namespace kube {
 namespace {
@@ -252,6 +267,15 @@ TEST(CustomResource, RequiredOptionalAndDefaulted) {
       "greeting": {"type": "string", "default": "hi"},
       "default": {"type": "string"},
       "podCIDR": {"type": "string"}}})"));
+}
+
+TEST(CustomResource, SchemaFromKubeSchema) {
+  EXPECT_EQ(dom(schema_of<Embeds>()), parse(R"({"type": "object", "required": ["selector"], "properties": {
+      "selector": {"type": "object", "x-kubernetes-preserve-unknown-fields": true, "description": "Which pods."}}})"));
+  Embeds e;
+  e.selector.match_labels = std::map<std::string, std::string>{{"app", "web"}};
+  EXPECT_EQ(json::encode(e), R"({"selector":{"matchLabels":{"app":"web"}}})");
+  EXPECT_EQ(json::decode<Embeds>(json::encode(e)), e);
 }
 
 TEST(CustomResource, StructJsonRoundTrip) {
