@@ -46,9 +46,14 @@
 //     type: an object with x-kubernetes-preserve-unknown-fields).
 //   * Required or not: std::optional<T> and kube::OptionalBox<T> members are optional (omitted from
 //     JSON when empty), so are free-form members (json::Raw, json::Value: omitted when null). Every
-//     other member is required, unless marked `.defaulted()`: then the
-//     schema carries its default value (the member's value in a value-initialised struct, `S{}`)
-//     and the API server fills it in when it is missing.
+//     other member is required and always written, unless marked `.defaulted()`: then the schema
+//     carries its default value (the member's value in a value-initialised struct, `S{}`) and the
+//     API server fills it in when it is missing. The root requires `spec`; `status` is optional.
+//     (A default-constructed Quantity is "", which its schema's pattern refuses: set required
+//     Quantity members or make them std::optional.)
+//   * Printer columns, like Kubernetes', replace the default Age column: add
+//     {.name = "Age", .type = "date", .json_path = ".metadata.creationTimestamp"} to keep it.
+//   * Lists in CustomResourceInfo hold at most 16 entries (more is a compile-time error).
 //   * Decoding is lenient like every kube decoder (missing = the C++ default, unknown members
 //     ignored); a wrong type or an enum string not in the list throws json::DecodeError with the path.
 //   * `.doc(text)` becomes the property's description; `.minimum(x)`, `.maximum(x)`,
