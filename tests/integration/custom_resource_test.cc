@@ -8,6 +8,7 @@
 
 #include "kube/apiserver/server.h"
 #include "kube/client/api.h"
+#include "kube/runtime/controller.h"
 #include "kube/core/custom_resource.h"
 #include "kube/core/dom.h"
 #include "kube/core/dynamic_object.h"
@@ -178,6 +179,64 @@ TEST(CustomResourceFromStructs, ServerAcceptsAndEnforcesTheDerivedCrd) {
     EXPECT_THAT(nested_minimum, HasSubstr("spec.scoops[0].grams"));
 
     co_await crds.remove("sundaes.desserts.example.com");
+  });
+  server.stop();
+}
+
+// The operator use case: a kube::runtime controller of the derived kind writes status.
+TEST(CustomResourceFromStructs, ControllerOfTheDerivedKind) {
+  using namespace std::chrono_literals;
+  apiserver::Server server({.listen = "127.0.0.1:0"});
+  server.start();
+  run_async([&](net::io_context& io) -> net::awaitable<void> {
+    Client client(io.get_executor(), Config::from_kubeconfig_text(server.kubeconfig()));
+    co_await Api<CustomResourceDefinition>::all(client).create({}, Sundae::crd());
+    auto sundaes = Api<Sundae>::namespaced(client, "default");
+    co_await sundaes.create({}, sundae("one", 1));
+    co_await sundaes.create({}, sundae("two", 2));
+
+    runtime::Controller<Sundae> controller(sundaes);
+    net::steady_timer deadline(io, 30s);
+    deadline.async_wait([&](boost::system::error_code ec) {
+      if (!ec) {
+        ADD_FAILURE() << "deadline passed";
+        controller.shutdown();
+      }
+    });
+    struct Context {
+      Api<Sundae> sundaes;
+    };
+    auto reconcile = [](std::shared_ptr<const Sundae> s, std::shared_ptr<Context> ctx) -> net::awaitable<runtime::Action> {
+      const std::string phase = "Served " + std::to_string(s->spec.scoops.size()) + " scoops";
+      if (!s->status || s->status->phase != phase) {
+        json::Value patch = json::Object{{"status", json::Object{{"phase", phase}}}};
+        co_await ctx->sundaes.patch_status(std::string(name_of(*s)), {}, Patch::merge(patch));
+      }
+      co_return runtime::Action::await_change();
+    };
+    auto error_policy = [](std::shared_ptr<const Sundae>, const std::exception& e, std::shared_ptr<Context>) {
+      ADD_FAILURE() << "reconcile failed: " << e.what();
+      return runtime::Action::requeue(100ms);
+    };
+    auto driver = [&]() -> net::awaitable<void> {
+      for (int i = 0; i < 400; ++i) {
+        auto list = co_await sundaes.list();
+        bool done = list.size() == 2;
+        for (const Sundae& s : list) done = done && s.status && s.status->phase == "Served 2 scoops";
+        if (done) break;
+        net::steady_timer t(io, 25ms);
+        co_await t.async_wait(net::use_awaitable);
+      }
+      controller.shutdown();
+    };
+    net::co_spawn(io, driver(), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
+    co_await controller.run(reconcile, error_policy, std::make_shared<Context>(Context{sundaes}));
+    deadline.cancel();
+    for (const Sundae& s : co_await sundaes.list()) {
+      EXPECT_EQ(s.status.value_or(crit::SundaeStatus{}).phase, "Served 2 scoops") << name_of(s);
+    }
   });
   server.stop();
 }
