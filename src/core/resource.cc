@@ -89,18 +89,9 @@ std::string escape_path_segment(std::string_view segment) {
 }
 
 std::string guess_plural(std::string_view kind) {
-  std::string s;
-  for (char c : kind) s.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
-  if (s.empty()) return s;
-  auto ends_with = [&](std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  if (s == "endpoints") return s;
-  if (ends_with("s") || ends_with("x") || ends_with("z") || ends_with("ch") || ends_with("sh")) return s + "es";
-  if (ends_with("y") && s.size() > 1 && std::string_view("aeiou").find(s[s.size() - 2]) == std::string_view::npos) {
-    return s.substr(0, s.size() - 1) + "ies";
-  }
-  return s + "s";
+  std::string out(kind.size() + 2, '\0');
+  out.resize(detail::guess_plural_into(kind, out.data()));
+  return out;
 }
 
 namespace {

@@ -102,6 +102,11 @@ class Reader {
   void read(std::int32_t& out);
   void read(std::int64_t& out);
   void read(double& out);
+  void read(float& out) {
+    double value = out;
+    read(value);
+    out = static_cast<float>(value);
+  }
   void read(Raw& out);
   /// A string's contents without a copy; valid until the next read. Throws unless a string.
   std::string_view read_string_view();
@@ -230,6 +235,7 @@ class Writer {
   void write(std::int64_t value) { write_integer(value); }
   void write(std::uint64_t value) { write_integer(value); }
   void write(double value);
+  void write(float value) { write(static_cast<double>(value)); }
   void write(std::string_view value) {
     separate();
     out_->push_back('"');

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -120,6 +121,31 @@ std::string escape_path_segment(std::string_view segment);
 /// An English plural of a lowercase kind, as kubectl guesses it ("ingress" -> "ingresses",
 /// "policy" -> "policies"). Prefer the plural from discovery when there is one.
 std::string guess_plural(std::string_view kind);
+
+namespace detail {
+/// guess_plural()'s rule, usable at compile time (custom resources derive their plural with it):
+/// writes the plural of `kind` to `out`, which has room for kind.size() + 2 characters, and
+/// returns its length.
+constexpr std::size_t guess_plural_into(std::string_view kind, char* out) noexcept {
+  std::size_t n = 0;
+  for (char c : kind) out[n++] = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  const std::string_view s(out, n);
+  if (n == 0 || s == "endpoints") return n;
+  if (s.ends_with('s') || s.ends_with('x') || s.ends_with('z') || s.ends_with("ch") || s.ends_with("sh")) {
+    out[n++] = 'e';
+    out[n++] = 's';
+    return n;
+  }
+  if (s.ends_with('y') && n > 1 && std::string_view("aeiou").find(s[n - 2]) == std::string_view::npos) {
+    out[n - 1] = 'i';
+    out[n++] = 'e';
+    out[n++] = 's';
+    return n;
+  }
+  out[n++] = 's';
+  return n;
+}
+}  // namespace detail
 
 // ---- metadata helpers -----------------------------------------------------------------------
 // The accessors return empty values when a field is absent, so they can be chained freely.

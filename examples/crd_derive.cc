@@ -1,0 +1,94 @@
+// A custom resource declared from plain structs; prints its CustomResourceDefinition as YAML.
+//
+//   crd_derive | kubectl apply -f -
+//   crd_derive --example | kubectl apply -f -     (an example ConfigMapGenerator)
+#include <cstdint>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kube/core/custom_resource.h"
+#include "kube/core/dom.h"
+#include "kube/core/yaml.h"
+
+namespace example {
+
+/// How generated ConfigMaps get their data.
+enum class Mode { Copy, Merge };
+KUBE_ENUM(Mode, {Mode::Copy, "Copy"}, {Mode::Merge, "Merge"});
+
+struct ConfigMapGeneratorSpec {
+  std::map<std::string, std::string> content;
+  std::optional<std::int32_t> replicas;
+  Mode mode = Mode::Copy;
+  std::optional<std::map<std::string, std::string>> labels;
+
+  bool operator==(const ConfigMapGeneratorSpec&) const = default;
+};
+KUBE_FIELDS(ConfigMapGeneratorSpec,
+            KUBE_FIELD(content).doc("Keys and values of every generated ConfigMap."),
+            KUBE_FIELD(replicas).doc("How many ConfigMaps to generate.").minimum(0),
+            KUBE_FIELD(mode).doc("Copy replaces the ConfigMaps' data; Merge keeps keys it does not set.").defaulted(),
+            KUBE_FIELD(labels).doc("Labels of the generated ConfigMaps."));
+
+struct GeneratorCondition {
+  std::string type;
+  std::string status;
+  std::optional<std::string> message;
+
+  bool operator==(const GeneratorCondition&) const = default;
+};
+KUBE_FIELDS(GeneratorCondition, KUBE_FIELD(type), KUBE_FIELD(status), KUBE_FIELD(message));
+
+struct ConfigMapGeneratorStatus {
+  std::optional<std::int32_t> replicas;
+  std::optional<std::vector<std::string>> generated;
+  std::optional<std::vector<GeneratorCondition>> conditions;
+
+  bool operator==(const ConfigMapGeneratorStatus&) const = default;
+};
+KUBE_FIELDS(ConfigMapGeneratorStatus,
+            KUBE_FIELD(replicas).doc("How many ConfigMaps exist."),
+            KUBE_FIELD(generated).doc("Names of the generated ConfigMaps."),
+            KUBE_FIELD(conditions));
+
+KUBE_CUSTOM_RESOURCE(ConfigMapGenerator, ConfigMapGeneratorSpec, ConfigMapGeneratorStatus,
+                     .group = "example.kube-cpp.dev",
+                     .version = "v1",
+                     .short_names = {"cmg"},
+                     .categories = {"all"},
+                     .printer_columns = {{.name = "Mode", .type = "string", .json_path = ".spec.mode"},
+                                         {.name = "Replicas", .type = "integer", .json_path = ".spec.replicas"},
+                                         {.name = "Ready", .type = "integer", .json_path = ".status.replicas"},
+                                         {.name = "Age", .type = "date", .json_path = ".metadata.creationTimestamp"}},
+                     .scale = kube::ScaleSubresource{.spec_replicas_path = ".spec.replicas",
+                                                     .status_replicas_path = ".status.replicas"},
+                     .description = "Generates ConfigMaps with the same content.");
+
+}  // namespace example
+
+int main(int argc, char** argv) {
+  using example::ConfigMapGenerator;
+  try {
+    if (argc > 1 && std::string_view(argv[1]) == "--example") {
+      ConfigMapGenerator g;
+      g.metadata.name = "greetings";
+      g.spec.content = {{"greeting", "hello"}, {"farewell", "goodbye"}};
+      g.spec.replicas = 2;
+      g.spec.mode = example::Mode::Merge;
+      std::cout << kube::yaml::emit(kube::json::to_dom(g));
+    } else if (argc > 1) {
+      std::cerr << "usage: " << argv[0] << " [--example]\n";
+      return 2;
+    } else {
+      std::cout << kube::yaml::emit(kube::json::to_dom(ConfigMapGenerator::crd()));
+    }
+  } catch (const kube::Error& e) {
+    std::cerr << "crd_derive: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
