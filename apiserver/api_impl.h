@@ -32,6 +32,7 @@ struct Target {
 };
 
 class WatchImpl;
+class GarbageCollector;
 
 class Api::Impl {
  public:
@@ -57,6 +58,8 @@ class Api::Impl {
   std::set<std::string> terminating_namespaces;
   std::set<std::string> namespaces_to_check;
   bool checking_namespaces = false;
+  std::unique_ptr<GarbageCollector> gc;  // garbage_collector.h
+  int handling = 0;                      // > 0 while a request is being served
 
   // ---- routing (api.cc) --------------------------------------------------------------------------
   ApiResult route(const ApiRequest& request);

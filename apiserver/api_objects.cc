@@ -6,6 +6,7 @@
 
 #include "apiserver/api_impl.h"
 #include "apiserver/dom_util.h"
+#include "apiserver/garbage_collector.h"
 #include "apiserver/strategic_merge.h"
 #include "apiserver/structural_schema.h"
 #include "kube/core/error.h"
@@ -701,21 +702,8 @@ json::Object delete_options(const ApiRequest& request) {
   }
   if (auto p = request.param("propagationPolicy")) options["propagationPolicy"] = *p;
   if (auto g = request.param("gracePeriodSeconds")) options["gracePeriodSeconds"] = *g;
+  if (auto o = request.param("orphanDependents")) options["orphanDependents"] = *o;
   return options;
-}
-
-void check_propagation(const json::Object& options) {
-  const json::Value* policy = options.if_contains("propagationPolicy");
-  if (!policy || policy->is_null()) return;
-  if (!policy->is_string()) fail(400, "BadRequest", "propagationPolicy must be a string");
-  std::string p = to_std(policy->as_string());
-  if (p == "Foreground") {
-    fail(400, "BadRequest",
-         "propagationPolicy Foreground is not supported by kube-apiserver-lite yet (it has no garbage collector)");
-  }
-  if (p != "Background" && p != "Orphan") {
-    fail(400, "BadRequest", "propagationPolicy must be Orphan, Background or Foreground (got \"" + p + "\")");
-  }
 }
 
 }  // namespace
@@ -725,7 +713,7 @@ ApiResponse Api::Impl::remove(const ApiRequest& request, const Target& target) {
   ObjectPtr current = existing(target);
   if (!current) not_found(resource, target.name);
   json::Object options = delete_options(request);
-  check_propagation(options);
+  Propagation policy = propagation_of(options);
   bool dry = dry_run(request);
   if (const json::Value* dr = options.if_contains("dryRun"); dr && dr->is_array() && !dr->as_array().empty()) dry = true;
   if (const json::Value* pre = options.if_contains("preconditions"); pre && pre->is_object()) {
@@ -752,7 +740,7 @@ ApiResponse Api::Impl::remove(const ApiRequest& request, const Target& target) {
     response.after_revision = store.revision();
     return response;
   }
-  auto [body, revision] = delete_object(resource, current, dry);
+  auto [body, revision] = gc->delete_with_policy(resource, current, policy, dry);
   response.after_revision = revision;
   bool gone = !existing(target) || dry;
   bool returns_object = resource.is_custom() || (resource.group.empty() && resource.plural == "pods");
@@ -779,7 +767,7 @@ ApiResponse Api::Impl::remove(const ApiRequest& request, const Target& target) {
 ApiResponse Api::Impl::remove_collection(const ApiRequest& request, const Target& target) {
   const ResourceInfo& resource = *target.resource;
   json::Object options = delete_options(request);
-  check_propagation(options);
+  Propagation policy = propagation_of(options);
   bool dry = dry_run(request);
   LabelSelector labels = LabelSelector::parse(request.param("labelSelector").value_or(""));
   FieldSelector fields = FieldSelector::parse(request.param("fieldSelector").value_or(""));
@@ -798,7 +786,7 @@ ApiResponse Api::Impl::remove_collection(const ApiRequest& request, const Target
   std::string items;
   std::uint64_t revision = store.revision();
   for (const auto& o : matched) {
-    auto [body, rev] = delete_object(resource, o, dry);
+    auto [body, rev] = gc->delete_with_policy(resource, o, policy, dry);
     if (!items.empty()) items.push_back(',');
     items += body;
     revision = std::max(revision, rev);

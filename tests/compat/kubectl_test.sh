@@ -103,4 +103,37 @@ expect_failure "get deleted" "NotFound|not found" kubectl get cm web-config
 expect_output "delete a namespace with contents" "namespace \"team-a\" deleted" kubectl delete ns team-a --timeout=20s
 expect_failure "unknown resource type" "the server doesn't have a resource type" kubectl get nosuchthings
 expect_output "delete custom resources and the CRD" "deleted" kubectl delete -f "$M/moose.yaml"
+# Garbage collection: kubectl delete --cascade=background|foreground|orphan (propagationPolicy in
+# the DeleteOptions body) with ownerReferences.
+owned_configmap() {  # NAME OWNER UID [FINALIZER]
+  kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: $1
+  finalizers: [${4:-}]
+  ownerReferences:
+  - {apiVersion: v1, kind: ConfigMap, name: $2, uid: "$3", blockOwnerDeletion: true}
+YAML
+}
+gone() { for _ in $(seq 1 100); do kubectl get cm "$1" >/dev/null 2>&1 || return 0; sleep 0.1; done; return 1; }
+for cascade in background foreground orphan; do
+  kubectl create configmap "owner-$cascade" --from-literal=a=b --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  owned_configmap "dep-$cascade" "owner-$cascade" "$(kubectl get cm "owner-$cascade" -o jsonpath='{.metadata.uid}')" \
+    "$([[ $cascade == foreground ]] && echo example.com/hold)"
+done
+expect_output "delete --cascade=background" "deleted" kubectl delete cm owner-background --cascade=background
+check "background: the dependent is collected" gone dep-background
+expect_output "delete --cascade=foreground (no wait)" "deleted" kubectl delete cm owner-foreground --cascade=foreground --wait=false
+expect_output "foreground: the owner waits with its finalizer" "foregroundDeletion" \
+  kubectl get cm owner-foreground -o jsonpath='{.metadata.finalizers}'
+expect_output "foreground: the blocking dependent is being deleted" "^[0-9T:-]+Z$" \
+  kubectl get cm dep-foreground -o jsonpath='{.metadata.deletionTimestamp}'
+expect_output "release the dependent" "patched" kubectl patch cm dep-foreground --type=merge -p '{"metadata":{"finalizers":null}}'
+check "foreground: the dependent is gone" gone dep-foreground
+check "foreground: then the owner" gone owner-foreground
+expect_output "delete --cascade=orphan" "deleted" kubectl delete cm owner-orphan --cascade=orphan
+check "orphan: the owner is gone" gone owner-orphan
+expect_output "orphan: the dependent stays, without the reference" "^dep-orphan:$" \
+  kubectl get cm dep-orphan -o jsonpath='{.metadata.name}:{.metadata.ownerReferences}'
 finish
