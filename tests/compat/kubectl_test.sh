@@ -136,4 +136,38 @@ expect_output "delete --cascade=orphan" "deleted" kubectl delete cm owner-orphan
 check "orphan: the owner is gone" gone owner-orphan
 expect_output "orphan: the dependent stays, without the reference" "^dep-orphan:$" \
   kubectl get cm dep-orphan -o jsonpath='{.metadata.name}:{.metadata.ownerReferences}'
+# Server-side apply: create, re-apply a changed manifest (dropped fields go), conflicts between
+# field managers, --force-conflicts, and moving client-side-applied objects to server-side apply.
+cat >"$WORK/ssa.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ssa
+  labels: {app: ssa}
+data:
+  a: "1"
+  b: "2"
+YAML
+expect_output "apply --server-side creates" "configmap/ssa serverside-applied" kubectl apply --server-side -f "$WORK/ssa.yaml"
+sed -i 's/b: "2"/c: "3"/' "$WORK/ssa.yaml"
+expect_output "apply --server-side a changed manifest" "configmap/ssa serverside-applied" \
+  kubectl apply --server-side -f "$WORK/ssa.yaml"
+expect_output "the dropped field is removed, the new one set" '^\{"a":"1","c":"3"\}$' kubectl get cm ssa -o jsonpath='{.data}'
+expect_output "managedFields record kubectl's Apply" "^kubectl:Apply$" \
+  kubectl get cm ssa -o jsonpath='{range .metadata.managedFields[*]}{.manager}:{.operation}{end}'
+ssa_x() { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa-conflict\ndata:\n  x: "%s"\n' "$1"; }
+expect_output "--field-manager=a" "serverside-applied" sh -c "$(declare -f ssa_x); ssa_x 1 | kubectl apply --server-side --field-manager=a -f -"
+expect_failure "--field-manager=b conflicts with a" 'conflict with "a".*\.data\.x' \
+  sh -c "$(declare -f ssa_x); ssa_x 2 | kubectl apply --server-side --field-manager=b -f -"
+expect_output "the conflict changed nothing" "^1$" kubectl get cm ssa-conflict -o jsonpath='{.data.x}'
+expect_output "--force-conflicts takes ownership" "serverside-applied" \
+  sh -c "$(declare -f ssa_x); ssa_x 2 | kubectl apply --server-side --field-manager=b --force-conflicts -f -"
+expect_output "b's value and ownership" "^2 b$" \
+  kubectl get cm ssa-conflict -o jsonpath='{.data.x} {.metadata.managedFields[?(@.fieldsV1.f:data.f:x)].manager}'
+expect_output "client-side apply, then server-side apply (managedFields rewritten by kubectl)" "serverside-applied" \
+  kubectl apply --server-side --force-conflicts -f "$WORK/app.yaml"
+expect_output "server-side apply of a Deployment keeps its containers" "^web$" \
+  kubectl get deploy web -o jsonpath='{.spec.template.spec.containers[*].name}'
+expect_output "diff --server-side (dryRun=All)" '^\+  greeting: hallo' sh -c \
+  "sed 's/greeting: bonjour/greeting: hallo/' '$WORK/app.yaml' | kubectl diff --server-side --force-conflicts -f - ; true"
 finish
