@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <thread>
 
@@ -338,6 +339,76 @@ TEST_F(GarbageCollection, NamespaceDeletionStillWorksWithOwnedObjects) {
               co_return co_await Api<Namespace>::all(c).get_opt(ns_);
             }).has_value();
   }));
+}
+
+// With a data directory, events reach the collector once durable, and a restarted server rebuilds
+// its owner index from storage: a dependent whose owner goes away after a restart is collected.
+TEST(GarbageCollectionDurable, OwnerIndexSurvivesARestart) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("kube-gc-test-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto with_server = [&](auto&& body) {
+    apiserver::Server server(apiserver::ServerOptions{.listen = "127.0.0.1:0", .data_dir = dir.string()});
+    server.start();
+    Config config = Config::from_kubeconfig_text(server.kubeconfig());
+    body(config);
+    server.stop();
+  };
+  auto configmaps = [](Client& c) { return Api<ConfigMap>::namespaced(c, "default"); };
+  auto exists = [&](const Config& config, const std::string& name) {
+    return run_async([&](net::io_context& io) -> net::awaitable<bool> {
+      Client c(io.get_executor(), config);
+      co_return (co_await configmaps(c).get_opt(name)).has_value();
+    });
+  };
+  auto eventually = [](const std::function<bool()>& condition) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  };
+  with_server([&](const Config& config) {
+    run_async([&](net::io_context& io) -> net::awaitable<void> {
+      Client c(io.get_executor(), config);
+      ConfigMap owner;
+      owner.metadata.name = "durable-owner";
+      owner.metadata.finalizers = std::vector<std::string>{"example.com/hold"};
+      owner = co_await configmaps(c).create({}, owner);
+      ConfigMap dep;
+      dep.metadata.name = "durable-dep";
+      dep.metadata.owner_references = std::vector<OwnerReference>{owner_ref(owner)};
+      co_await configmaps(c).create({}, dep);
+      co_await configmaps(c).remove("durable-owner", DeleteParams::background());  // held by its finalizer
+    });
+    // Background deletion with data on disk: a second owner/dependent pair goes all the way.
+    run_async([&](net::io_context& io) -> net::awaitable<void> {
+      Client c(io.get_executor(), config);
+      ConfigMap owner;
+      owner.metadata.name = "quick-owner";
+      owner = co_await configmaps(c).create({}, owner);
+      ConfigMap dep;
+      dep.metadata.name = "quick-dep";
+      dep.metadata.owner_references = std::vector<OwnerReference>{owner_ref(owner)};
+      co_await configmaps(c).create({}, dep);
+      co_await configmaps(c).remove("quick-owner", {});
+    });
+    EXPECT_TRUE(eventually([&] { return !exists(config, "quick-dep"); }));
+    EXPECT_TRUE(exists(config, "durable-owner"));
+    EXPECT_TRUE(exists(config, "durable-dep"));
+  });
+  with_server([&](const Config& config) {
+    EXPECT_TRUE(exists(config, "durable-dep"));
+    run_async([&](net::io_context& io) -> net::awaitable<void> {
+      Client c(io.get_executor(), config);
+      co_await configmaps(c).patch("durable-owner", {},
+                                   Patch::merge(json::parse(R"({"metadata":{"finalizers":null}})")));
+    });
+    EXPECT_TRUE(eventually([&] { return !exists(config, "durable-owner"); }));
+    EXPECT_TRUE(eventually([&] { return !exists(config, "durable-dep"); }));
+  });
+  fs::remove_all(dir);
 }
 
 }  // namespace
