@@ -8,6 +8,7 @@
 
 #include "apiserver/api_impl.h"
 #include "apiserver/dom_util.h"
+#include "apiserver/managed_fields.h"
 #include "kube/core/time.h"
 
 namespace kube::apiserver {
@@ -16,6 +17,8 @@ namespace {
 
 constexpr std::string_view kForeground = "foregroundDeletion";
 constexpr std::string_view kOrphan = "orphan";
+// The field manager of the collector's own writes (as Kubernetes' collector is named).
+const std::string kManager = "kube-controller-manager";
 
 bool contains(std::string_view text, std::string_view what) { return text.find(what) != std::string_view::npos; }
 
@@ -322,9 +325,13 @@ void GarbageCollector::remove_finalizer(const std::string& key, std::string_view
   if (kept.size() == list->as_array().size()) return;
   bool last = kept.empty();
   if (last) {
-    metadata_of(object).erase("finalizers");
+    metadata_of(object).stable_erase("finalizers");
   } else {
     *list = std::move(kept);
+  }
+  if (const ResourceInfo* resource = resource_of_key(key)) {
+    json::Value old = json::parse(current->json);
+    track_update(&old, object, *resource, api_.registry.definitions(), kManager, "");
   }
   ObjectPtr stored = api_.store.put(key, object);
   if (last && deleting(object)) {
@@ -345,9 +352,14 @@ void GarbageCollector::remove_owner_refs(const std::string& key, const std::set<
   }
   if (kept.size() == refs->as_array().size()) return;
   if (kept.empty()) {
-    meta.erase("ownerReferences");
+    meta.stable_erase("ownerReferences");
   } else {
     *refs = std::move(kept);
+  }
+  // The references removed are no longer anybody's fields.
+  if (const ResourceInfo* resource = resource_of_key(key)) {
+    json::Value old = json::parse(current->json);
+    track_update(&old, object, *resource, api_.registry.definitions(), kManager, "");
   }
   api_.store.put(key, object);
 }

@@ -217,6 +217,13 @@ TEST_F(GarbageCollection, OrphanRemovesTheReferencesAndKeepsDependents) {
   auto only = get("only");
   ASSERT_TRUE(only.has_value());
   EXPECT_TRUE(only->metadata.owner_references.value_or(std::vector<OwnerReference>{}).empty());
+  // Nobody owns the removed reference any more (managedFields follow the collector's write).
+  ASSERT_TRUE(only->metadata.managed_fields.has_value());
+  for (const auto& entry : *only->metadata.managed_fields) {
+    EXPECT_EQ(entry.fields_v1 ? entry.fields_v1->text().find(*owner.metadata.uid) : std::string::npos,
+              std::string::npos)
+        << entry.fields_v1->text();
+  }
   // Nothing collects it later either: delete something else and look again.
   remove("other", {});
   EXPECT_TRUE(eventually_gone("dep"));  // its last owner is gone now
