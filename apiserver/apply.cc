@@ -10,6 +10,7 @@
 #include "apiserver/api_impl.h"
 #include "apiserver/dom_util.h"
 #include "apiserver/managed_fields.h"
+#include "apiserver/structural_schema.h"
 #include "kube/core/time.h"
 #include "kube/core/yaml.h"
 
@@ -122,7 +123,21 @@ ApiResponse Api::Impl::apply(const ApiRequest& request, const Target& target) {
   std::string subresource = target.subresource == "status" ? "status" : "";
   SchemaNode schema = SchemaNode::of(resource, registry.definitions());
   json::Value applied = tracked_part(config, resource, subresource);
-  FieldSet applied_fields = fields_of(applied, schema);
+  // The manager owns what survives pruning (the merged object is pruned, validated and, with
+  // fieldValidation=Strict, rejected for unknown fields by the usual write path).
+  json::Value known = applied;
+  if (resource.is_custom()) {
+    if (!resource.schema.is_null()) {
+      json::Value whole = config;
+      apply_structural_schema(whole, resource.schema, SchemaOptions{.prune = true, .defaults = false});
+      known = tracked_part(whole, resource, subresource);
+    }
+  } else {
+    json::Value whole = config;
+    check_builtin_schema(whole, registry.definitions(), resource.definition);
+    known = tracked_part(whole, resource, subresource);
+  }
+  FieldSet applied_fields = fields_of(known, schema);
   std::string now = Time::now().to_string();
   ObjectPtr current = existing(target);
   if (!current) {

@@ -337,6 +337,12 @@ TEST_F(ServerSideApply, CustomResourceListTypesAndStatus) {
   ASSERT_FALSE(ctrl.is_null());
   EXPECT_EQ(ctrl.at("subresource").as_string(), "status");
   EXPECT_EQ(boost::json::serialize(ctrl.at("fieldsV1")), R"({"f:status":{"f:phase":{}}})");
+  // Unknown fields are pruned (fieldValidation=Ignore) and owned by nobody.
+  json::Value pruned = send("PATCH", path + "?fieldManager=sloppy&fieldValidation=Ignore", "application/apply-patch+yaml",
+                            R"({"apiVersion":"ssa.example.com/v1","kind":"Widget","metadata":{"name":"w"},)"
+                            R"("spec":{"bogus":1,"labels":["l3"]}})");
+  EXPECT_FALSE(pruned.at("spec").as_object().contains("bogus"));
+  EXPECT_EQ(boost::json::serialize(fields_of(pruned, "sloppy")), R"({"f:spec":{"f:labels":{"v:\"l3\"":{}}}})");
   // The main endpoint ignores status in an applied configuration.
   json::Value main = apply("a", R"({"ports":[{"name":"http","port":8080}],"labels":["l1"]})");
   EXPECT_EQ(main.at("status").at("phase").as_string(), "Ready");
