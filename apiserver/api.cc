@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "apiserver/api_impl.h"
+#include "apiserver/garbage_collector.h"
 #include "apiserver/openapi.h"
 #include "kube/core/error.h"
 
@@ -114,6 +115,7 @@ std::size_t Api::open_watches() const {
 }
 
 Api::Impl::Impl(Registry& r, Store& s, ApiOptions o) : registry(r), store(s), options(std::move(o)) {
+  gc = std::make_unique<GarbageCollector>(*this);
   listener = store.subscribe([this](const StoreEvent& event) { dispatch(event); });
 }
 
@@ -126,6 +128,14 @@ ApiResult Api::Impl::handle(const ApiRequest& request) {
            "the request body is " + std::to_string(request.body.size()) + " bytes, more than the limit of " +
                std::to_string(options.max_body_bytes));
     }
+    // The garbage collector's work (queued by the store events of this request) runs after it.
+    struct Serving {
+      Impl& impl;
+      explicit Serving(Impl& i) : impl(i) { ++impl.handling; }
+      ~Serving() {
+        if (--impl.handling == 0) impl.gc->run();
+      }
+    } serving(*this);
     return route(request);
   } catch (const ApiFailure& failure) {
     return failure.response;

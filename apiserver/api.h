@@ -36,6 +36,7 @@ struct ApiRequest {
   std::string content_type;
   std::string accept;
   std::string body;
+  std::string user_agent;  // the default field manager of writes derives from it
   UserInfo user;
 
   /// The last value of a query parameter (nullopt if absent).

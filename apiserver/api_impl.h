@@ -32,6 +32,7 @@ struct Target {
 };
 
 class WatchImpl;
+class GarbageCollector;
 
 class Api::Impl {
  public:
@@ -57,6 +58,8 @@ class Api::Impl {
   std::set<std::string> terminating_namespaces;
   std::set<std::string> namespaces_to_check;
   bool checking_namespaces = false;
+  std::unique_ptr<GarbageCollector> gc;  // garbage_collector.h
+  int handling = 0;                      // > 0 while a request is being served
 
   // ---- routing (api.cc) --------------------------------------------------------------------------
   ApiResult route(const ApiRequest& request);
@@ -66,6 +69,10 @@ class Api::Impl {
   // ---- objects (api_objects.cc) -----------------------------------------------------------------
   ApiResponse get(const ApiRequest& request, const Target& target);
   ApiResponse create(const ApiRequest& request, const Target& target);
+  /// Creates `object`; `track`: record the request's field manager as an Update in managedFields.
+  ApiResponse create_object(const ApiRequest& request, const Target& target, json::Value object, bool track);
+  /// Server-side apply (apply.cc).
+  ApiResponse apply(const ApiRequest& request, const Target& target);
   ApiResponse update(const ApiRequest& request, const Target& target);
   ApiResponse patch(const ApiRequest& request, const Target& target);
   ApiResponse remove(const ApiRequest& request, const Target& target);
@@ -74,9 +81,10 @@ class Api::Impl {
   ApiResponse binding(const ApiRequest& request, const Target& target);
   /// Validates, prunes and completes `object` for a write; returns the Warning headers to send.
   std::vector<std::string> prepare(const ApiRequest& request, const ResourceInfo& resource, json::Value& object);
-  /// Stores `object` as the new state of an existing object (update/patch path).
+  /// Stores `object` as the new state of an existing object (update/patch path). `track`: record
+  /// the request's field manager as an Update in managedFields (apply does its own).
   ApiResponse store_update(const ApiRequest& request, const Target& target, const ObjectPtr& current,
-                           json::Value& object, bool status_only);
+                           json::Value& object, bool status_only, bool track = true);
   /// Deletes `current` honouring finalizers; returns the response body object and revision.
   std::pair<std::string, std::uint64_t> delete_object(const ResourceInfo& resource, const ObjectPtr& current,
                                                       bool dry_run);

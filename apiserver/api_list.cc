@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "apiserver/api_impl.h"
+#include "apiserver/garbage_collector.h"
 #include "apiserver/dom_util.h"
 #include "apiserver/table.h"
 #include "kube/core/byte_string.h"
@@ -412,6 +413,7 @@ ApiResult Api::Impl::watch(const ApiRequest& request, const Target& target) {
 
 void Api::Impl::dispatch(const StoreEvent& event) {
   std::shared_ptr<const std::string> shared_line;
+  gc->observe(event);
   for (auto it = watches.begin(); it != watches.end();) {
     auto w = it->lock();
     if (!w || w->closed) {
@@ -435,6 +437,7 @@ void Api::Impl::dispatch(const StoreEvent& event) {
     continue_namespace_deletion(ns);
   }
   checking_namespaces = false;
+  if (handling == 0) gc->run();  // inside a request, it runs once the request is done
 }
 
 void Api::Impl::close_watches(bool expire) {

@@ -5,6 +5,7 @@
 
 #include "apiserver/api_impl.h"
 #include "apiserver/dom_util.h"
+#include "apiserver/garbage_collector.h"
 #include "kube/core/time.h"
 
 namespace kube::apiserver {
@@ -55,6 +56,7 @@ void Api::Impl::bootstrap() {
     terminating_namespaces.insert(ns);
     start_namespace_deletion(ns);
   }
+  gc->bootstrap();
 }
 
 void Api::Impl::register_stored_crds() {

@@ -6,6 +6,8 @@
 
 #include "apiserver/api_impl.h"
 #include "apiserver/dom_util.h"
+#include "apiserver/garbage_collector.h"
+#include "apiserver/managed_fields.h"
 #include "apiserver/strategic_merge.h"
 #include "apiserver/structural_schema.h"
 #include "kube/core/error.h"
@@ -423,9 +425,24 @@ void prepare_crd(json::Value& crd, const ResourceInfo& resource) {
 
 }  // namespace
 
+namespace {
+
+// The field manager of a non-apply write: the fieldManager parameter, else from the User-Agent.
+std::string update_manager(const ApiRequest& request) {
+  std::string manager = request.param("fieldManager").value_or("");
+  if (manager.empty()) return default_manager(request.user_agent);
+  check_manager(manager);
+  return manager;
+}
+
+}  // namespace
+
 ApiResponse Api::Impl::create(const ApiRequest& request, const Target& target) {
+  return create_object(request, target, decode_body(request), true);
+}
+
+ApiResponse Api::Impl::create_object(const ApiRequest& request, const Target& target, json::Value object, bool track) {
   const ResourceInfo& resource = *target.resource;
-  json::Value object = decode_body(request);
   check_type(object, resource);
   json::Object& meta = metadata_of(object);
   if (resource.namespaced) {
@@ -453,6 +470,7 @@ ApiResponse Api::Impl::create(const ApiRequest& request, const Target& target) {
   }
   check_namespace(resource, target.ns, true);
   std::vector<std::string> warnings = prepare(request, resource, object);
+  if (track) track_update(nullptr, object, resource, registry.definitions(), update_manager(request), "");
   json::Object& m = metadata_of(object);  // `prepare` may have replaced metadata while pruning
   m["uid"] = new_uid();
   m["creationTimestamp"] = now_rfc3339();
@@ -517,9 +535,12 @@ ApiResponse Api::Impl::patch(const ApiRequest& request, const Target& target) {
   const ResourceInfo& resource = *target.resource;
   std::string_view type = request.content_type;
   type = type.substr(0, type.find(';'));
-  if (type == "application/apply-patch+yaml") {
-    fail(415, "UnsupportedMediaType",
-         "server-side apply (application/apply-patch+yaml) is not supported by kube-apiserver-lite yet");
+  if (type == "application/apply-patch+yaml") return apply(request, target);
+  if (request.param("force")) {
+    fail(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified for non-apply patch",
+         json::Object{{"kind", "PatchOptions"}, {"group", "meta.k8s.io"},
+                      {"causes", json::Array{cause("FieldValueForbidden", "force",
+                                                   "Forbidden: may not be specified for non-apply patch")}}});
   }
   if (type != "application/json-patch+json" && type != "application/merge-patch+json" &&
       type != "application/strategic-merge-patch+json") {
@@ -566,7 +587,7 @@ ApiResponse Api::Impl::patch(const ApiRequest& request, const Target& target) {
 }
 
 ApiResponse Api::Impl::store_update(const ApiRequest& request, const Target& target, const ObjectPtr& current,
-                                    json::Value& object, bool status_only) {
+                                    json::Value& object, bool status_only, bool track) {
   const ResourceInfo& resource = *target.resource;
   std::vector<std::string> warnings = prepare(request, resource, object);
   json::Value old = json::parse(current->json);
@@ -578,6 +599,13 @@ ApiResponse Api::Impl::store_update(const ApiRequest& request, const Target& tar
         result.as_object()["status"] = *status;
       } else {
         result.as_object().erase("status");
+      }
+      if (!track) {  // server-side apply to /status: its managedFields come along
+        if (const json::Value* managed = find_path(object, {"metadata", "managedFields"})) {
+          metadata_of(result)["managedFields"] = *managed;
+        } else {
+          metadata_of(result).erase("managedFields");
+        }
       }
     } else {
       json::Value finalizers_value = json::Array{};
@@ -606,6 +634,9 @@ ApiResponse Api::Impl::store_update(const ApiRequest& request, const Target& tar
     if (find_path(old, {"metadata", "generation"}) && spec_changed(resource, old, result)) {
       meta["generation"] = find_path(old, {"metadata", "generation"})->to_number<std::int64_t>() + 1;
     }
+  }
+  if (track && target.subresource != "finalize") {
+    track_update(&old, result, resource, registry.definitions(), update_manager(request), status_only ? "status" : "");
   }
   bool deleting = find_path(old, {"metadata", "deletionTimestamp"}) != nullptr;
   if (deleting) {
@@ -701,21 +732,8 @@ json::Object delete_options(const ApiRequest& request) {
   }
   if (auto p = request.param("propagationPolicy")) options["propagationPolicy"] = *p;
   if (auto g = request.param("gracePeriodSeconds")) options["gracePeriodSeconds"] = *g;
+  if (auto o = request.param("orphanDependents")) options["orphanDependents"] = *o;
   return options;
-}
-
-void check_propagation(const json::Object& options) {
-  const json::Value* policy = options.if_contains("propagationPolicy");
-  if (!policy || policy->is_null()) return;
-  if (!policy->is_string()) fail(400, "BadRequest", "propagationPolicy must be a string");
-  std::string p = to_std(policy->as_string());
-  if (p == "Foreground") {
-    fail(400, "BadRequest",
-         "propagationPolicy Foreground is not supported by kube-apiserver-lite yet (it has no garbage collector)");
-  }
-  if (p != "Background" && p != "Orphan") {
-    fail(400, "BadRequest", "propagationPolicy must be Orphan, Background or Foreground (got \"" + p + "\")");
-  }
 }
 
 }  // namespace
@@ -725,7 +743,7 @@ ApiResponse Api::Impl::remove(const ApiRequest& request, const Target& target) {
   ObjectPtr current = existing(target);
   if (!current) not_found(resource, target.name);
   json::Object options = delete_options(request);
-  check_propagation(options);
+  Propagation policy = propagation_of(options);
   bool dry = dry_run(request);
   if (const json::Value* dr = options.if_contains("dryRun"); dr && dr->is_array() && !dr->as_array().empty()) dry = true;
   if (const json::Value* pre = options.if_contains("preconditions"); pre && pre->is_object()) {
@@ -752,7 +770,7 @@ ApiResponse Api::Impl::remove(const ApiRequest& request, const Target& target) {
     response.after_revision = store.revision();
     return response;
   }
-  auto [body, revision] = delete_object(resource, current, dry);
+  auto [body, revision] = gc->delete_with_policy(resource, current, policy, dry);
   response.after_revision = revision;
   bool gone = !existing(target) || dry;
   bool returns_object = resource.is_custom() || (resource.group.empty() && resource.plural == "pods");
@@ -779,7 +797,7 @@ ApiResponse Api::Impl::remove(const ApiRequest& request, const Target& target) {
 ApiResponse Api::Impl::remove_collection(const ApiRequest& request, const Target& target) {
   const ResourceInfo& resource = *target.resource;
   json::Object options = delete_options(request);
-  check_propagation(options);
+  Propagation policy = propagation_of(options);
   bool dry = dry_run(request);
   LabelSelector labels = LabelSelector::parse(request.param("labelSelector").value_or(""));
   FieldSelector fields = FieldSelector::parse(request.param("fieldSelector").value_or(""));
@@ -798,7 +816,7 @@ ApiResponse Api::Impl::remove_collection(const ApiRequest& request, const Target
   std::string items;
   std::uint64_t revision = store.revision();
   for (const auto& o : matched) {
-    auto [body, rev] = delete_object(resource, o, dry);
+    auto [body, rev] = gc->delete_with_policy(resource, o, policy, dry);
     if (!items.empty()) items.push_back(',');
     items += body;
     revision = std::max(revision, rev);

@@ -395,6 +395,7 @@ ApiRequest Server::Impl::to_api_request(const http::request<http::string_body>& 
   }
   out.content_type = std::string(req[http::field::content_type]);
   out.accept = std::string(req[http::field::accept]);
+  out.user_agent = std::string(req[http::field::user_agent]);
   out.body = req.body();
   return out;
 }

@@ -103,4 +103,71 @@ expect_failure "get deleted" "NotFound|not found" kubectl get cm web-config
 expect_output "delete a namespace with contents" "namespace \"team-a\" deleted" kubectl delete ns team-a --timeout=20s
 expect_failure "unknown resource type" "the server doesn't have a resource type" kubectl get nosuchthings
 expect_output "delete custom resources and the CRD" "deleted" kubectl delete -f "$M/moose.yaml"
+# Garbage collection: kubectl delete --cascade=background|foreground|orphan (propagationPolicy in
+# the DeleteOptions body) with ownerReferences.
+owned_configmap() {  # NAME OWNER UID [FINALIZER]
+  kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: $1
+  finalizers: [${4:-}]
+  ownerReferences:
+  - {apiVersion: v1, kind: ConfigMap, name: $2, uid: "$3", blockOwnerDeletion: true}
+YAML
+}
+gone() { for _ in $(seq 1 100); do kubectl get cm "$1" >/dev/null 2>&1 || return 0; sleep 0.1; done; return 1; }
+for cascade in background foreground orphan; do
+  kubectl create configmap "owner-$cascade" --from-literal=a=b --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  owned_configmap "dep-$cascade" "owner-$cascade" "$(kubectl get cm "owner-$cascade" -o jsonpath='{.metadata.uid}')" \
+    "$([[ $cascade == foreground ]] && echo example.com/hold)"
+done
+expect_output "delete --cascade=background" "deleted" kubectl delete cm owner-background --cascade=background
+check "background: the dependent is collected" gone dep-background
+expect_output "delete --cascade=foreground (no wait)" "deleted" kubectl delete cm owner-foreground --cascade=foreground --wait=false
+expect_output "foreground: the owner waits with its finalizer" "foregroundDeletion" \
+  kubectl get cm owner-foreground -o jsonpath='{.metadata.finalizers}'
+expect_output "foreground: the blocking dependent is being deleted" "^[0-9T:-]+Z$" \
+  kubectl get cm dep-foreground -o jsonpath='{.metadata.deletionTimestamp}'
+expect_output "release the dependent" "patched" kubectl patch cm dep-foreground --type=merge -p '{"metadata":{"finalizers":null}}'
+check "foreground: the dependent is gone" gone dep-foreground
+check "foreground: then the owner" gone owner-foreground
+expect_output "delete --cascade=orphan" "deleted" kubectl delete cm owner-orphan --cascade=orphan
+check "orphan: the owner is gone" gone owner-orphan
+expect_output "orphan: the dependent stays, without the reference" "^dep-orphan:$" \
+  kubectl get cm dep-orphan -o jsonpath='{.metadata.name}:{.metadata.ownerReferences}'
+# Server-side apply: create, re-apply a changed manifest (dropped fields go), conflicts between
+# field managers, --force-conflicts, and moving client-side-applied objects to server-side apply.
+cat >"$WORK/ssa.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ssa
+  labels: {app: ssa}
+data:
+  a: "1"
+  b: "2"
+YAML
+expect_output "apply --server-side creates" "configmap/ssa serverside-applied" kubectl apply --server-side -f "$WORK/ssa.yaml"
+sed -i 's/b: "2"/c: "3"/' "$WORK/ssa.yaml"
+expect_output "apply --server-side a changed manifest" "configmap/ssa serverside-applied" \
+  kubectl apply --server-side -f "$WORK/ssa.yaml"
+expect_output "the dropped field is removed, the new one set" '^\{"a":"1","c":"3"\}$' kubectl get cm ssa -o jsonpath='{.data}'
+expect_output "managedFields record kubectl's Apply" "^kubectl:Apply$" \
+  kubectl get cm ssa -o jsonpath='{range .metadata.managedFields[*]}{.manager}:{.operation}{end}'
+ssa_x() { printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ssa-conflict\ndata:\n  x: "%s"\n' "$1"; }
+expect_output "--field-manager=a" "serverside-applied" sh -c "$(declare -f ssa_x); ssa_x 1 | kubectl apply --server-side --field-manager=a -f -"
+expect_failure "--field-manager=b conflicts with a" 'conflict with "a".*\.data\.x' \
+  sh -c "$(declare -f ssa_x); ssa_x 2 | kubectl apply --server-side --field-manager=b -f -"
+expect_output "the conflict changed nothing" "^1$" kubectl get cm ssa-conflict -o jsonpath='{.data.x}'
+expect_output "--force-conflicts takes ownership" "serverside-applied" \
+  sh -c "$(declare -f ssa_x); ssa_x 2 | kubectl apply --server-side --field-manager=b --force-conflicts -f -"
+expect_output "b's value and ownership" "^2 b$" \
+  kubectl get cm ssa-conflict -o jsonpath='{.data.x} {.metadata.managedFields[?(@.fieldsV1.f:data.f:x)].manager}'
+expect_output "client-side apply, then server-side apply (managedFields rewritten by kubectl)" "serverside-applied" \
+  kubectl apply --server-side --force-conflicts -f "$WORK/app.yaml"
+expect_output "server-side apply of a Deployment keeps its containers" "^web$" \
+  kubectl get deploy web -o jsonpath='{.spec.template.spec.containers[*].name}'
+expect_output "diff --server-side (dryRun=All)" '^\+  greeting: hallo' sh -c \
+  "sed 's/greeting: bonjour/greeting: hallo/' '$WORK/app.yaml' | kubectl diff --server-side --force-conflicts -f - ; true"
 finish
