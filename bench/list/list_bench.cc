@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "common/measure.h"
+#include "common/pod_server.h"
 #include "common/realistic_pods.h"
 #include "kube/api/core/v1.h"
 #include "kube/client/api.h"
@@ -32,13 +33,9 @@ using kube::api::core::v1::Pod;
 
 namespace {
 
-constexpr const char* kNamespace = "bench";
-
-std::string self_path() {
-  char path[4096];
-  ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
-  return n > 0 ? std::string(path, static_cast<std::size_t>(n)) : "/proc/self/exe";
-}
+using kube::bench::kPodNamespace;
+using kube::bench::self_path;
+constexpr const char* kNamespace = kPodNamespace;
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p);
@@ -49,19 +46,11 @@ std::string read_file(const fs::path& p) {
 
 void write_file(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
 
-template <class F>
-auto run(F&& make) {
-  net::io_context io;
-  auto future = net::co_spawn(io, make(io), net::use_future);
-  io.run();
-  return future.get();
-}
-
 // The client under test, in its own process: LIST into typed objects, print the count.
 int client_mode(const std::string& kubeconfig, bool serial) {
   if (serial) kube::json::DecodePool::configure_shared(0);
   static kube::ObjectList<Pod> list;  // kept: see the end of this function
-  auto count = run([&](net::io_context& io) -> net::awaitable<std::size_t> {
+  auto count = kube::bench::run_coroutine([&](net::io_context& io) -> net::awaitable<std::size_t> {
     kube::Client client(io.get_executor(), kube::Config::from_kubeconfig_file(kubeconfig));
     list = co_await kube::Api<Pod>::namespaced(client, kNamespace).list();
     co_return list.items.size();
@@ -71,45 +60,6 @@ int client_mode(const std::string& kubeconfig, bool serial) {
   // by one: the measurement is the LIST, not the destructor of 10,000 pods.
   std::fflush(stdout);
   std::_Exit(0);
-}
-
-// Creates `pods` realistic pods (with their status) through the API, 32 at a time.
-void populate(const kube::Config& config, int pods) {
-  net::io_context io;
-  kube::Client client(io.get_executor(), config);
-  std::exception_ptr failure;
-  auto record = [&failure](std::exception_ptr e) {
-    if (e && !failure) failure = e;
-  };
-  net::co_spawn(
-      io,
-      [&]() -> net::awaitable<void> {
-        kube::api::core::v1::Namespace ns;
-        ns.metadata.name = kNamespace;
-        co_await kube::Api<kube::api::core::v1::Namespace>::all(client).create({}, ns);
-      },
-      record);
-  io.run();
-  if (failure) std::rethrow_exception(failure);
-  io.restart();
-  auto api = kube::Api<Pod>::namespaced(client, kNamespace);
-  int next = 0;
-  auto worker = [&]() -> net::awaitable<void> {
-    while (next < pods) {
-      int i = next++;
-      Pod pod = kube::json::decode<Pod>(kube::bench::realistic_pod(i));
-      pod.metadata.namespace_ = kNamespace;
-      pod.metadata.resource_version.reset();
-      pod.metadata.uid.reset();
-      auto status = pod.status;
-      Pod created = co_await api.create({}, pod);
-      created.status = status;  // the server resets a new pod's status; the kubelet's comes next
-      co_await api.replace_status(std::string(kube::name_of(created)), {}, created);
-    }
-  };
-  for (int w = 0; w < 32; ++w) net::co_spawn(io, worker(), record);
-  io.run();
-  if (failure) std::rethrow_exception(failure);
 }
 
 struct Peer {
@@ -132,7 +82,7 @@ void report(const Peer& p) {
 
 // The same LIST through the same client, bytes counted and dropped: the transport's share.
 int transport_mode(const std::string& kubeconfig) {
-  auto bytes = run([&](net::io_context& io) -> net::awaitable<std::size_t> {
+  auto bytes = kube::bench::run_coroutine([&](net::io_context& io) -> net::awaitable<std::size_t> {
     kube::Client client(io.get_executor(), kube::Config::from_kubeconfig_file(kubeconfig));
     std::size_t received = 0;
     co_await client.send_streaming(kube::Request::of<Pod>(kNamespace).list(),
@@ -154,29 +104,12 @@ int main(int argc, char** argv) {
     if (std::string(argv[i]) == "--pods" && i + 1 < argc) pods = std::atoi(argv[++i]);
     if (std::string(argv[i]) == "--setup-only") setup_only = true;
   }
-  fs::path work = fs::temp_directory_path() / ("kube-list-bench-" + std::to_string(::getpid()));
-  fs::create_directories(work);
-  fs::path kubeconfig = work / "kubeconfig";
-  fs::path server_binary = fs::path(self_path()).parent_path() / "kube-apiserver-lite";
-  pid_t server = fork();
-  if (server == 0) {
-    execl(server_binary.c_str(), server_binary.c_str(), "--listen", "127.0.0.1:0", "--admin-kubeconfig",
-          kubeconfig.c_str(), "--max-body-bytes", "10000000", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  for (int i = 0; i < 400 && !fs::exists(kubeconfig); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  kube::Config config = kube::Config::from_kubeconfig_file(kubeconfig.string());
-  auto populate_start = std::chrono::steady_clock::now();
-  populate(config, pods);
-  double populate_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - populate_start).count();
-
-  // The wire size of the LIST every client receives.
-  std::size_t wire = run([&](net::io_context& io) -> net::awaitable<std::size_t> {
-    kube::Client client(io.get_executor(), config);
-    auto response = co_await client.send(kube::Request::of<Pod>(kNamespace).list());
-    co_return response.body.size();
-  });
-  double wire_mb = static_cast<double>(wire) / 1e6;
+  kube::bench::PodServer server(pods, "list");
+  const fs::path& work = server.work();
+  const fs::path& kubeconfig = server.kubeconfig();
+  const kube::Config& config = server.config();
+  double populate_s = server.populate_seconds();
+  double wire_mb = static_cast<double>(server.wire_bytes()) / 1e6;
   std::printf("list: %d pods, %.1f MB list (populated in %.1f s)\n", pods, wire_mb, populate_s);
   if (setup_only) {
     std::printf("serving; KUBECONFIG=%s; close stdin to stop\n", kubeconfig.c_str());
@@ -184,9 +117,6 @@ int main(int argc, char** argv) {
     std::string line;
     while (std::getline(std::cin, line)) {
     }
-    kill(server, SIGTERM);
-    waitpid(server, nullptr, 0);
-    fs::remove_all(work);
     return 0;
   }
 
@@ -202,7 +132,6 @@ int main(int argc, char** argv) {
   report(kube_cpp);
   if (kube_cpp.m.exit_code != 0 || std::atoi(kube_cpp.m.out.c_str()) != pods) {
     std::fprintf(stderr, "kube-cpp list failed: %s %s\n", kube_cpp.m.out.c_str(), kube_cpp.m.err.c_str());
-    kill(server, SIGTERM);
     return 1;
   }
   Peer serial{"  one thread", median_run("--client-serial"), true};
@@ -241,9 +170,6 @@ int main(int argc, char** argv) {
     curl.ran = true;
   }
   report(curl);
-  kill(server, SIGTERM);
-  waitpid(server, nullptr, 0);
-  fs::remove_all(work);
 
   auto seconds = [](const Peer& p) { return p.ran && p.m.exit_code == 0 ? p.m.seconds : -1.0; };
   auto rss = [](const Peer& p) { return p.ran && p.m.exit_code == 0 ? p.m.peak_rss_mb : -1.0; };

@@ -65,8 +65,8 @@ class Subscription {
 template <class K>
 class Reflector {
  public:
-  explicit Reflector(Api<K> api, WatcherConfig config = {})
-      : executor_(api.client().executor()), watcher_(std::move(api), std::move(config)), writer_(executor_) {}
+  explicit Reflector(Api<K> api, WatcherConfig config = {}, StoreConfig store = {})
+      : executor_(api.client().executor()), watcher_(std::move(api), std::move(config)), writer_(executor_, store) {}
 
   Store<K> store() const { return writer_.store(); }
   Watcher<K>& watcher() noexcept { return watcher_; }

@@ -7,6 +7,11 @@
 // in one step at InitDone: readers never see a half-relisted cache, and objects deleted while the
 // watcher was away disappear then.
 //
+// Compact mode (StoreConfig::compact) keeps each object as zstd-compressed JSON instead of a
+// decoded struct: a cached Pod then costs about a third of its JSON size instead of about twice
+// it, for the price of decoding on every read (get, state, find: ~20 us for a typical Pod).
+// Changes handed to reflector subscribers are unaffected (they carry the decoded object).
+//
 // Example:
 //   StoreWriter<Pod> writer(io.get_executor());
 //   Store<Pod> pods = writer.store();
@@ -21,11 +26,25 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kube/core/json.h"
 #include "kube/runtime/notify.h"
 #include "kube/runtime/object_ref.h"
 #include "kube/runtime/watcher.h"
 
 namespace kube::runtime {
+
+struct StoreConfig {
+  /// Keep objects compressed (see above).
+  bool compact = false;
+};
+
+namespace detail {
+/// zstd-compressed copy of `bytes`, and back. Throw kube::Error on failure.
+std::string pack(std::string_view bytes);
+std::string unpack(std::string_view packed);
+/// Returns unused heap to the operating system (after a relist replaced the whole cache).
+void release_free_memory();
+}  // namespace detail
 
 template <class K>
 class StoreWriter;
@@ -39,21 +58,22 @@ class Store {
   Ptr get(const ObjectRef& ref) const {
     std::shared_lock lock(shared_->mutex);
     auto it = shared_->objects.find(ref);
-    return it == shared_->objects.end() ? nullptr : it->second;
+    return it == shared_->objects.end() ? nullptr : it->second.get();
   }
   /// Every object (a snapshot: later changes do not show in it).
   std::vector<Ptr> state() const {
     std::shared_lock lock(shared_->mutex);
     std::vector<Ptr> out;
     out.reserve(shared_->objects.size());
-    for (const auto& [ref, object] : shared_->objects) out.push_back(object);
+    for (const auto& [ref, entry] : shared_->objects) out.push_back(entry.get());
     return out;
   }
   /// The first object for which `predicate(const K&)` holds, or null.
   template <class Predicate>
   Ptr find(Predicate&& predicate) const {
     std::shared_lock lock(shared_->mutex);
-    for (const auto& [ref, object] : shared_->objects) {
+    for (const auto& [ref, entry] : shared_->objects) {
+      Ptr object = entry.get();
       if (predicate(*object)) return object;
     }
     return nullptr;
@@ -62,6 +82,7 @@ class Store {
     std::shared_lock lock(shared_->mutex);
     return shared_->objects.size();
   }
+  bool is_compact() const noexcept { return shared_->config.compact; }
   /// True once the first relist completed.
   bool is_ready() const noexcept { return shared_->ready.load(std::memory_order_acquire); }
   /// Returns once the first relist completed. Await it on the writer's executor.
@@ -71,9 +92,22 @@ class Store {
 
  private:
   friend class StoreWriter<K>;
-  using Map = std::unordered_map<ObjectRef, Ptr, ObjectRefHash>;
+  // A decoded object, or (compact mode) its compressed JSON.
+  struct Entry {
+    Ptr object;
+    std::string packed;
+
+    static Entry of(const Ptr& object, bool compact) {
+      if (!compact) return Entry{object, {}};
+      return Entry{nullptr, detail::pack(json::encode(*object))};
+    }
+    Ptr get() const { return object ? object : std::make_shared<const K>(json::decode<K>(detail::unpack(packed))); }
+  };
+  using Map = std::unordered_map<ObjectRef, Entry, ObjectRefHash>;
   struct Shared {
-    explicit Shared(boost::asio::any_io_executor executor) : ready_notify(std::move(executor)) {}
+    Shared(boost::asio::any_io_executor executor, StoreConfig config)
+        : config(config), ready_notify(std::move(executor)) {}
+    const StoreConfig config;
     mutable std::shared_mutex mutex;
     Map objects;
     std::atomic<bool> ready{false};
@@ -89,8 +123,8 @@ class StoreWriter {
  public:
   using Ptr = std::shared_ptr<const K>;
 
-  explicit StoreWriter(boost::asio::any_io_executor executor)
-      : shared_(std::make_shared<typename Store<K>::Shared>(std::move(executor))) {}
+  explicit StoreWriter(boost::asio::any_io_executor executor, StoreConfig config = {})
+      : shared_(std::make_shared<typename Store<K>::Shared>(std::move(executor), config)) {}
 
   Store<K> store() const { return Store<K>(shared_); }
 
@@ -105,11 +139,12 @@ class StoreWriter {
       case EventType::InitApply: {
         ObjectRef ref = ObjectRef::of(event.object);
         Ptr object = std::make_shared<const K>(std::move(event.object));
+        auto entry = Store<K>::Entry::of(object, shared_->config.compact);
         if (relisting_) {
-          buffer_[std::move(ref)] = object;
+          buffer_[std::move(ref)] = std::move(entry);
         } else {
           std::unique_lock lock(shared_->mutex);
-          shared_->objects[std::move(ref)] = object;
+          shared_->objects[std::move(ref)] = std::move(entry);
         }
         return object;
       }
@@ -120,19 +155,21 @@ class StoreWriter {
         }
         buffer_ = {};  // the previous generation is released outside the lock
         relisting_ = false;
+        if (shared_->config.compact) detail::release_free_memory();  // the relist's decoded pages
         if (!shared_->ready.exchange(true, std::memory_order_acq_rel)) shared_->ready_notify.notify_all();
         return nullptr;
       }
       case EventType::Apply: {
         ObjectRef ref = ObjectRef::of(event.object);
         Ptr object = std::make_shared<const K>(std::move(event.object));
+        auto entry = Store<K>::Entry::of(object, shared_->config.compact);
         std::unique_lock lock(shared_->mutex);
-        shared_->objects[std::move(ref)] = object;
+        shared_->objects[std::move(ref)] = std::move(entry);
         return object;
       }
       case EventType::Delete: {
         ObjectRef ref = ObjectRef::of(event.object);
-        Ptr removed;  // released outside the lock
+        typename Store<K>::Entry removed;  // released outside the lock
         {
           std::unique_lock lock(shared_->mutex);
           if (auto it = shared_->objects.find(ref); it != shared_->objects.end()) {
