@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "kube/api/apiextensions/v1.h"
+#include "kube/api/apps/v1.h"
 #include "kube/api/batch/v1.h"
 #include "kube/api/coordination/v1.h"
 #include "kube/api/events/v1.h"
@@ -10,6 +11,7 @@
 #include "kube/runtime/events.h"
 #include "kube/runtime/finalizer.h"
 #include "kube/runtime/leader_election.h"
+#include "kube/runtime/predicates.h"
 #include "kube/runtime/wait.h"
 #include "runtime_fixture.h"
 
@@ -294,6 +296,51 @@ TEST_F(RuntimeHelpers, LeaderElectionHandsOverWhenTheLeaderDiesOrResigns) {
     EXPECT_THROW(LeaderElector(leases, LeaderElectionConfig{.lease_name = "x", .identity = "y", .lease_duration = 1s,
                                                             .renew_deadline = 2s}),
                  InvalidArgument);
+  });
+}
+
+// A generation predicate: metadata and status writes do not reach the reconciler, spec edits do.
+TEST_F(RuntimeHelpers, ControllerWithAGenerationPredicateReconcilesSpecChangesOnly) {
+  run_async([&](net::io_context& io) -> net::awaitable<void> {
+    Client client(io.get_executor(), config());
+    std::string ns = co_await fresh_namespace(client);
+    using api::apps::v1::Deployment;
+    auto deployments = Api<Deployment>::namespaced(client, ns);
+    auto d = json::decode<Deployment>(R"({"metadata":{"name":"web"},"spec":{"replicas":1,
+        "selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},
+        "spec":{"containers":[{"name":"c","image":"x"}]}}}})");
+    co_await deployments.create({}, d);
+    auto count = std::make_shared<int>(0);
+    Controller<Deployment> controller(deployments);
+    controller.with_predicate(PredicateFilter<Deployment>(predicates::generation<Deployment>));
+    Deadline deadline(io.get_executor(), 30s, [&] { controller.shutdown(); });
+    auto driver = [&]() -> net::awaitable<void> {
+      EXPECT_TRUE(co_await eventually([&]() -> net::awaitable<bool> { co_return *count == 1; }));
+      co_await deployments.patch("web", {}, Patch::from_json(PatchType::Merge, R"({"metadata":{"labels":{"x":"y"}}})"));
+      co_await deployments.patch_status("web", {}, Patch::from_json(PatchType::Merge, R"({"status":{"replicas":1}})"));
+      // Both writes reached the cache...
+      EXPECT_TRUE(co_await eventually([&]() -> net::awaitable<bool> {
+        auto cached = controller.store().get({"web", ns});
+        co_return cached && cached->status && cached->status->replicas == 1 && labels_of(cached->metadata).count("x");
+      }));
+      co_await pause(200ms);
+      EXPECT_EQ(*count, 1);  // ... but not the reconciler
+      co_await deployments.patch("web", {}, Patch::from_json(PatchType::Merge, R"({"spec":{"replicas":3}})"));
+      EXPECT_TRUE(co_await eventually([&]() -> net::awaitable<bool> { co_return *count == 2; }));
+      co_await pause(100ms);
+      EXPECT_EQ(*count, 2);
+      controller.shutdown();
+    };
+    net::co_spawn(io, driver(), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
+    co_await controller.run(
+        [](std::shared_ptr<const Deployment>, std::shared_ptr<int> count) -> net::awaitable<Action> {
+          ++*count;
+          co_return Action::await_change();
+        },
+        [](std::shared_ptr<const Deployment>, const std::exception&, std::shared_ptr<int>) { return Action::await_change(); },
+        count);
   });
 }
 

@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "kube/runtime/metrics.h"
+#include "kube/runtime/predicates.h"
 #include "kube/runtime/reflector.h"
 #include "kube/runtime/scheduler.h"
 
@@ -128,6 +129,19 @@ class Controller {
         [watcher] { watcher->stop(); }, [watcher] { return watcher->stats(); }});
     return *this;
   }
+  /// Changes of the main kind for which `predicate(const K&)` is false do not trigger a
+  /// reconcile (e.g. PredicateFilter<K>(predicates::generation): spec edits only). The cache
+  /// still holds every change.
+  Controller& with_predicate(std::function<bool(const K&)> predicate) {
+    state_->predicate = std::move(predicate);
+    return *this;
+  }
+  Controller& with_predicate(PredicateFilter<K> filter) {
+    auto shared = std::make_shared<PredicateFilter<K>>(std::move(filter));
+    state_->predicate = [shared](const K& object) { return shared->pass(object); };
+    state_->forget = [shared](const K& object) { shared->forget(object); };
+    return *this;
+  }
   /// Reconcile every cached object whenever `trigger` fires.
   Controller& reconcile_all_on(std::shared_ptr<Trigger> trigger) {
     state_->triggers.push_back(std::move(trigger));
@@ -185,6 +199,8 @@ class Controller {
     std::vector<Secondary> secondary;
     std::size_t secondary_ready = 0;
     std::vector<std::shared_ptr<Trigger>> triggers;
+    std::function<bool(const K&)> predicate;
+    std::function<void(const K&)> forget;  // a deleted object leaves the predicate's memory
     ControllerConfig config;
     Scheduler scheduler;
     std::function<boost::asio::awaitable<Action>(Ptr)> reconcile;
@@ -341,7 +357,8 @@ class Controller {
           self->wake();
         } else if (change->type == EventType::Delete) {
           self->scheduler.cancel(ObjectRef::of(*change->object));
-        } else {
+          if (self->forget) self->forget(*change->object);
+        } else if (!self->predicate || self->predicate(*change->object)) {
           self->request_change(ObjectRef::of(*change->object));
         }
         if (self->shutting_down) break;

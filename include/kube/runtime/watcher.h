@@ -73,6 +73,7 @@ struct WatcherConfig {
 /// What a watcher went through (for metrics and tests).
 struct WatcherStats {
   std::uint64_t events = 0;         // events returned by next()
+  std::uint64_t filtered = 0;       // events skipped by filter()
   std::uint64_t relists = 0;        // Init events (the first list included)
   std::uint64_t gone = 0;           // 410s that forced a relist
   std::uint64_t watch_starts = 0;   // WATCH requests opened
@@ -94,6 +95,10 @@ class Watcher {
       try {
         std::optional<Event<K>> event = co_await step();
         if (!event) continue;
+        if (filter_ && !filter_(*event)) {
+          ++stats_.filtered;
+          continue;
+        }
         ++stats_.events;
         if (modify_ && event->type != EventType::Init && event->type != EventType::InitDone) modify_(event->object);
         co_return event;
@@ -128,6 +133,9 @@ class Watcher {
 
   /// Applied to every object before next() returns it (e.g. drop managedFields before caching).
   void modify(std::function<void(K&)> f) { modify_ = std::move(f); }
+  /// Events for which `f` returns false are skipped (e.g. a PredicateFilter, predicates.h).
+  /// Filtering a reflector's watcher leaves its store behind on what was skipped.
+  void filter(std::function<bool(const Event<K>&)> f) { filter_ = std::move(f); }
 
   const WatcherStats& stats() const noexcept { return stats_; }
   /// Where a resumed watch would start ("" before the first list completes).
@@ -284,6 +292,7 @@ class Watcher {
   std::string resource_version_;
   std::optional<WatchStream<K>> stream_;
   std::function<void(K&)> modify_;
+  std::function<bool(const Event<K>&)> filter_;
   WatcherStats stats_;
   bool stopped_ = false;
 };
