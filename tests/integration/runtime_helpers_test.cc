@@ -1,6 +1,7 @@
 // kube::runtime's helpers against kube-apiserver-lite: the finalizer helper driven by a controller,
 // the event recorder's series, await_condition, and leader election between two candidates.
 #include <boost/asio/steady_timer.hpp>
+#include <set>
 
 #include "kube/api/apiextensions/v1.h"
 #include "kube/api/apps/v1.h"
@@ -12,6 +13,7 @@
 #include "kube/runtime/finalizer.h"
 #include "kube/runtime/leader_election.h"
 #include "kube/runtime/predicates.h"
+#include "kube/runtime/reflector.h"
 #include "kube/runtime/wait.h"
 #include "runtime_fixture.h"
 
@@ -341,6 +343,44 @@ TEST_F(RuntimeHelpers, ControllerWithAGenerationPredicateReconcilesSpecChangesOn
         },
         [](std::shared_ptr<const Deployment>, const std::exception&, std::shared_ptr<int>) { return Action::await_change(); },
         count);
+  });
+}
+
+// One reflector (one watch, one cache) shared by two controllers: each reconciles every object.
+TEST_F(RuntimeHelpers, TwoControllersShareOneReflector) {
+  run_async([&](net::io_context& io) -> net::awaitable<void> {
+    Client client(io.get_executor(), config());
+    std::string ns = co_await fresh_namespace(client);
+    auto cms = Api<ConfigMap>::namespaced(client, ns);
+    for (int i = 0; i < 3; ++i) co_await cms.create({}, config_map("cm-" + std::to_string(i)));
+    Reflector<ConfigMap> shared(cms);
+    testing::Background reflecting(io.get_executor(), shared.run());
+    Controller<ConfigMap> first(shared), second(shared);
+    using Seen = std::set<std::string>;
+    auto seen_first = std::make_shared<Seen>(), seen_second = std::make_shared<Seen>();
+    auto reconcile = [](std::shared_ptr<const ConfigMap> cm, std::shared_ptr<Seen> seen) -> net::awaitable<Action> {
+      seen->insert(std::string(name_of(*cm)));
+      co_return Action::await_change();
+    };
+    auto error_policy = [](std::shared_ptr<const ConfigMap>, const std::exception&, std::shared_ptr<Seen>) {
+      return Action::await_change();
+    };
+    Deadline deadline(io.get_executor(), 30s, [&] {
+      first.shutdown();
+      second.shutdown();
+      shared.stop();
+    });
+    testing::Background running_first(io.get_executor(), first.run(reconcile, error_policy, seen_first));
+    testing::Background running_second(io.get_executor(), second.run(reconcile, error_policy, seen_second));
+    co_await cms.create({}, config_map("later"));
+    EXPECT_TRUE(co_await eventually([&]() -> net::awaitable<bool> { co_return seen_first->size() == 4 && seen_second->size() == 4; }));
+    EXPECT_EQ(shared.watcher().stats().watch_starts, 1u);  // one watch served both
+    first.shutdown();
+    second.shutdown();
+    co_await running_first.join();
+    co_await running_second.join();
+    shared.stop();  // a shared reflector outlives its controllers until its owner stops it
+    co_await reflecting.join();
   });
 }
 
