@@ -13,6 +13,7 @@
 #include "kube/core/dom.h"
 #include "kube/core/dynamic_object.h"
 #include "support/async.h"
+#include "support/server_suite.h"
 
 namespace kube {
 namespace {
@@ -23,19 +24,8 @@ using api::core::v1::ConfigMap;
 using api::core::v1::Namespace;
 using testing::run_async;
 
-class ServerSideApply : public ::testing::Test {
+class ServerSideApply : public testing::ServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new apiserver::Server(apiserver::ServerOptions{.listen = "127.0.0.1:0", .history = 1000});
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    server_->stop();
-    delete server_;
-    server_ = nullptr;
-  }
-
-  Config config() const { return Config::from_kubeconfig_text(server_->kubeconfig()); }
 
   template <class F>
   auto call(F&& f) {
@@ -97,10 +87,8 @@ class ServerSideApply : public ::testing::Test {
   }
 
   std::string ns_;
-  static apiserver::Server* server_;
   static int counter_;
 };
-apiserver::Server* ServerSideApply::server_ = nullptr;
 int ServerSideApply::counter_ = 0;
 
 TEST_F(ServerSideApply, CreateOnApplyRecordsManagedFields) {

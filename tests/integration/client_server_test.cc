@@ -14,6 +14,7 @@
 #include "kube/core/dom.h"
 #include "kube/core/dynamic_object.h"
 #include "support/async.h"
+#include "support/server_suite.h"
 
 namespace kube {
 namespace {
@@ -25,19 +26,9 @@ using api::core::v1::Namespace;
 using api::core::v1::Pod;
 using testing::run_async;
 
-class ClientServer : public ::testing::Test {
+class ClientServer : public testing::ServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new apiserver::Server(apiserver::ServerOptions{.listen = "127.0.0.1:0", .history = 200});
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    server_->stop();
-    delete server_;
-    server_ = nullptr;
-  }
-
-  Config config() const { return Config::from_kubeconfig_text(server_->kubeconfig()); }
+  static void SetUpTestSuite() { start_server({.listen = "127.0.0.1:0", .history = 200}); }
   std::string fresh_namespace() {
     std::string name = "t" + std::to_string(++counter_) + "-" + std::to_string(::getpid());
     run_async([&](net::io_context& io) -> net::awaitable<void> {
@@ -49,10 +40,8 @@ class ClientServer : public ::testing::Test {
     return name;
   }
 
-  static apiserver::Server* server_;
   static int counter_;
 };
-apiserver::Server* ClientServer::server_ = nullptr;
 int ClientServer::counter_ = 0;
 
 ConfigMap config_map(std::string name, std::map<std::string, std::string> data,

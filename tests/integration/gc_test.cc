@@ -13,6 +13,7 @@
 #include "kube/client/api.h"
 #include "kube/core/dom.h"
 #include "support/async.h"
+#include "support/server_suite.h"
 
 namespace kube {
 namespace {
@@ -23,18 +24,8 @@ using api::core::v1::Namespace;
 using api::rbac::v1::ClusterRole;
 using testing::run_async;
 
-class GarbageCollection : public ::testing::Test {
+class GarbageCollection : public testing::ServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new apiserver::Server(apiserver::ServerOptions{.listen = "127.0.0.1:0", .history = 1000});
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    server_->stop();
-    delete server_;
-    server_ = nullptr;
-  }
-
   template <class F>
   auto call(F&& f) {
     return run_async([&](net::io_context& io) {
@@ -54,7 +45,6 @@ class GarbageCollection : public ::testing::Test {
     });
   }
 
-  Config config() const { return Config::from_kubeconfig_text(server_->kubeconfig()); }
 
   ConfigMap create(const std::string& name, std::vector<OwnerReference> owners = {},
                    std::vector<std::string> finalizers = {}) {
@@ -112,10 +102,8 @@ class GarbageCollection : public ::testing::Test {
   }
 
   std::string ns_;
-  static apiserver::Server* server_;
   static int counter_;
 };
-apiserver::Server* GarbageCollection::server_ = nullptr;
 int GarbageCollection::counter_ = 0;
 
 TEST_F(GarbageCollection, BackgroundDeletesDependentsAfterTheOwner) {

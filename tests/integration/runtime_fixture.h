@@ -14,6 +14,7 @@
 #include "kube/apiserver/server.h"
 #include "kube/client/api.h"
 #include "support/async.h"
+#include "support/server_suite.h"
 
 namespace kube::runtime {
 
@@ -21,18 +22,8 @@ namespace net = boost::asio;
 using api::core::v1::ConfigMap;
 using api::core::v1::Namespace;
 
-class Runtime : public ::testing::Test {
+class Runtime : public testing::ServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new apiserver::Server(apiserver::ServerOptions{.listen = "127.0.0.1:0", .history = 1000});
-    server_->start();
-  }
-  static void TearDownTestSuite() {
-    server_->stop();
-    delete server_;
-  }
-  Config config() const { return Config::from_kubeconfig_text(server_->kubeconfig()); }
-
   // A namespace of its own for each test.
   net::awaitable<std::string> fresh_namespace(Client& client) {
     Namespace ns;
@@ -41,7 +32,6 @@ class Runtime : public ::testing::Test {
     co_return ns.metadata.name.value();
   }
 
-  static inline apiserver::Server* server_ = nullptr;
   static inline int counter_ = 0;
 };
 
