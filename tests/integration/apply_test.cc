@@ -26,25 +26,7 @@ using testing::run_async;
 
 class ServerSideApply : public testing::ServerSuite {
  protected:
-
-  template <class F>
-  auto call(F&& f) {
-    return run_async([&](net::io_context& io) {
-      return [](Config cfg, net::any_io_executor ex, F& fn) -> decltype(fn(std::declval<Client&>())) {
-        Client client(ex, cfg);
-        co_return co_await fn(client);
-      }(config(), io.get_executor(), f);
-    });
-  }
-
-  void SetUp() override {
-    ns_ = "ssa" + std::to_string(++counter_) + "-" + std::to_string(::getpid());
-    call([&](Client& c) -> net::awaitable<void> {
-      Namespace ns;
-      ns.metadata.name = ns_;
-      co_await Api<Namespace>::all(c).create({}, ns);
-    });
-  }
+  void SetUp() override { ns_ = create_namespace("ssa"); }
 
   /// A raw request; the parsed response body (ApiError for non-2xx).
   json::Value send(std::string method, std::string target, std::string content_type, std::string body) {
@@ -87,9 +69,7 @@ class ServerSideApply : public testing::ServerSuite {
   }
 
   std::string ns_;
-  static int counter_;
 };
-int ServerSideApply::counter_ = 0;
 
 TEST_F(ServerSideApply, CreateOnApplyRecordsManagedFields) {
   json::Value created = apply_cm("cm", R"({"a":"1"})", "mgr-a");

@@ -26,24 +26,7 @@ using testing::run_async;
 
 class GarbageCollection : public testing::ServerSuite {
  protected:
-  template <class F>
-  auto call(F&& f) {
-    return run_async([&](net::io_context& io) {
-      return [](Config cfg, net::any_io_executor ex, F& fn) -> decltype(fn(std::declval<Client&>())) {
-        Client client(ex, cfg);
-        co_return co_await fn(client);
-      }(config(), io.get_executor(), f);
-    });
-  }
-
-  void SetUp() override {
-    ns_ = "gc" + std::to_string(++counter_) + "-" + std::to_string(::getpid());
-    call([&](Client& c) -> net::awaitable<void> {
-      Namespace ns;
-      ns.metadata.name = ns_;
-      co_await Api<Namespace>::all(c).create({}, ns);
-    });
-  }
+  void SetUp() override { ns_ = create_namespace("gc"); }
 
 
   ConfigMap create(const std::string& name, std::vector<OwnerReference> owners = {},
@@ -102,9 +85,7 @@ class GarbageCollection : public testing::ServerSuite {
   }
 
   std::string ns_;
-  static int counter_;
 };
-int GarbageCollection::counter_ = 0;
 
 TEST_F(GarbageCollection, BackgroundDeletesDependentsAfterTheOwner) {
   ConfigMap owner = create("owner");
