@@ -76,18 +76,6 @@ TEST(Durability, RestartKeepsObjectsAndRevisions) {
   fs::remove_all(dir);
 }
 
-std::string wait_for_file(const fs::path& path) {
-  for (int i = 0; i < 300; ++i) {
-    if (fs::exists(path)) {
-      std::ifstream in(path);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      if (!ss.str().empty()) return ss.str();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return {};
-}
 
 TEST(Durability, AcknowledgedWritesSurviveKill9) {
   fs::path dir = temp_dir("kill9");
@@ -99,7 +87,7 @@ TEST(Durability, AcknowledgedWritesSurviveKill9) {
   {
     testing::Child server({binary, "--listen", "127.0.0.1:0", "--data-dir", (dir / "data").string(),
                            "--admin-kubeconfig", kubeconfig.string()});
-    std::string text = wait_for_file(kubeconfig);
+    std::string text = testing::wait_for_file(kubeconfig);
     ASSERT_FALSE(text.empty()) << "the server never wrote its kubeconfig";
     // Concurrent writers, so some writes are in flight at the moment of the kill.
     run_async([&](net::io_context& io) -> net::awaitable<void> {
@@ -117,7 +105,7 @@ TEST(Durability, AcknowledgedWritesSurviveKill9) {
   fs::remove(kubeconfig);
   testing::Child server({binary, "--listen", "127.0.0.1:0", "--data-dir", (dir / "data").string(),
                          "--admin-kubeconfig", kubeconfig.string()});
-  std::string text = wait_for_file(kubeconfig);
+  std::string text = testing::wait_for_file(kubeconfig);
   ASSERT_FALSE(text.empty());
   run_async([&](net::io_context& io) -> net::awaitable<void> {
     Client client(io.get_executor(), Config::from_kubeconfig_text(text));

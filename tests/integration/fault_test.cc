@@ -4,6 +4,7 @@
 // the reflector's store must equal a fresh LIST exactly, every object must have reached its
 // desired state, and no object may have been reconciled twice at once.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +20,8 @@
 #include "kube/runtime/controller.h"
 #include "kube/runtime/reflector.h"
 #include "support/async.h"
+#include "support/paths.h"
+#include "support/subprocess.h"
 
 namespace kube::runtime {
 namespace {
@@ -220,6 +223,90 @@ TEST(Faults, ControllerAndReflectorConvergeThroughRestartsDropsAnd410s) {
   // An expiry finds no open watch when it lands while the watcher reconnects: not every one is a 410.
   EXPECT_GE(reflector_stats.gone, 1u);
   EXPECT_EQ(reflector_stats.relists, reflector_stats.gone + 1);  // the first list, then one per 410
+}
+
+// A server that stops answering without closing anything (SIGSTOP: connections stay open, no byte
+// arrives; what a dead peer behind a NAT or a wedged process looks like): the watcher's idle
+// timeout notices, it retries with backoff, and once the server runs again it resumes from its
+// resourceVersion and sees what changed.
+TEST(Faults, WatcherNoticesAFrozenServerAndResumesWhenItThaws) {
+  fs::path dir = fs::temp_directory_path() / ("kube-frozen-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string binary = (testing::binary_dir() / "bin/kube-apiserver-lite").string();
+  testing::Child server({binary, "--listen", "127.0.0.1:0", "--admin-kubeconfig", (dir / "kubeconfig").string()});
+  std::string kubeconfig = testing::wait_for_file(dir / "kubeconfig");
+  ASSERT_FALSE(kubeconfig.empty());
+  Config config = Config::from_kubeconfig_text(kubeconfig);
+  config.connect_timeout = 1s;  // covers the TLS handshake a frozen server never answers
+  config.read_timeout = 2s;
+
+  WatcherStats stats;
+  bool thawed = false;
+  testing::run_async([&](net::io_context& io) -> net::awaitable<void> {
+    Client client(io.get_executor(), config);
+    auto cms = Api<ConfigMap>::namespaced(client, "default");
+    // Idle limit: timeoutSeconds 1 + 5 s of margin.
+    Watcher<ConfigMap> watcher(cms, {.timeout_seconds = 1, .backoff = BackoffConfig{.initial = 200ms, .max = 1s}});
+    net::steady_timer deadline(io, 60s);
+    deadline.async_wait([&](boost::system::error_code ec) {
+      if (!ec) {
+        ADD_FAILURE() << "deadline passed";
+        watcher.stop();
+      }
+    });
+    auto next_type = [&]() -> net::awaitable<std::optional<EventType>> {
+      auto event = co_await watcher.next();
+      co_return event ? std::optional(event->type) : std::nullopt;
+    };
+    EXPECT_EQ(co_await next_type(), EventType::Init);
+    EXPECT_EQ(co_await next_type(), EventType::InitDone);
+    ConfigMap before;
+    before.metadata.name = "before";
+    co_await cms.create({}, before);
+    EXPECT_EQ(co_await next_type(), EventType::Apply);
+
+    ::kill(server.pid(), SIGSTOP);
+    // Thaw after the idle timeout (6 s) and a few failed reconnects, then change something.
+    net::steady_timer thaw(io, 8s);
+    thaw.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      ::kill(server.pid(), SIGCONT);
+      thawed = true;
+      net::co_spawn(io, [&]() -> net::awaitable<void> {
+        ConfigMap after;
+        after.metadata.name = "after";
+        // The first attempts may still meet the backlog of the frozen period: retry.
+        for (int attempt = 0; attempt < 20; ++attempt) {
+          try {
+            co_await cms.create({}, after);
+            co_return;
+          } catch (const Error&) {
+          }
+          net::steady_timer t(io, 200ms);
+          co_await t.async_wait(net::use_awaitable);
+        }
+        ADD_FAILURE() << "could not write after the thaw";
+      }, net::detached);
+    });
+    auto event = co_await watcher.next();
+    CO_ASSERT_TRUE(event.has_value());
+    EXPECT_TRUE(thawed);
+    EXPECT_EQ(event->type, EventType::Apply);
+    EXPECT_EQ(name_of(event->object), "after");
+    stats = watcher.stats();
+    deadline.cancel();
+  });
+  ::kill(server.pid(), SIGCONT);
+  ::kill(server.pid(), SIGTERM);
+  server.wait();
+  fs::remove_all(dir);
+  // The open watch hit the idle timeout ("no data for 6 s"), then reconnects timed out in the
+  // TLS handshake until the thaw.
+  EXPECT_GE(stats.errors, 2u) << "the frozen server was never noticed";
+  EXPECT_NE(stats.last_error.find("timeout"), std::string::npos) << stats.last_error;
+  EXPECT_EQ(stats.relists, 1u);  // resumed, not relisted
+  std::printf("frozen server: %lu errors retried, last: %s\n", stats.errors, stats.last_error.c_str());
 }
 
 }  // namespace
