@@ -32,8 +32,9 @@ concept NamedState = requires {
   { S::name } -> std::convertible_to<std::string_view>;
 };
 
-/// A declared transition From -> To.
-template <NamedState From, NamedState To>
+/// A declared transition From -> To. (States may be incomplete here: they usually mention the
+/// operator, which mentions its graph.)
+template <class From, class To>
 struct Edge {
   using from = From;
   using to = To;
@@ -62,6 +63,10 @@ struct Graph {
     if (!deleted.empty()) out += "  " + std::string(deleted) + " --> [*]\n";
     return out;
   }
+  /// F<every state type of every edge...> (with repeats), e.g. for dispatching over them.
+  template <template <class...> class F>
+  using apply_states = F<typename Edges::from..., typename Edges::to...>;
+
   /// The names of every state that appears in an edge, sorted.
   static std::set<std::string> states() {
     std::set<std::string> out;
@@ -100,7 +105,7 @@ struct Completion {
 };
 
 /// What a state's next() returns: the next state (along a declared edge) or the end.
-template <class Op, NamedState From>
+template <class Op, class From>
 class Transition {
  public:
   /// Moves to `next`. Compiles only if Edge<From, To> is in Op::Graph.

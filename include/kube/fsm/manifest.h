@@ -1,0 +1,54 @@
+// kube::fsm::Manifest<K>: the object a state machine runs for, as it is now. The runtime pushes
+// every update of the object into it; a running state reads latest() or waits for the next
+// update, and sees the deletion of its object at once.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <memory>
+
+#include "kube/runtime/notify.h"
+
+namespace kube::fsm {
+
+template <class K>
+class Manifest {
+ public:
+  Manifest(boost::asio::any_io_executor executor, std::shared_ptr<const K> initial)
+      : latest_(std::move(initial)), notify_(std::move(executor)) {}
+
+  /// The newest version of the object.
+  std::shared_ptr<const K> latest() const noexcept { return latest_; }
+  /// Counts updates; pass it to changed_since() to wait for the next one.
+  std::uint64_t version() const noexcept { return version_; }
+  /// Returns once there is an update newer than `version` (or the object is deleted).
+  boost::asio::awaitable<std::shared_ptr<const K>> changed_since(std::uint64_t version) {
+    while (version_ == version && !deleted_) co_await notify_.wait();
+    co_return latest_;
+  }
+  bool is_deleted() const noexcept { return deleted_; }
+  /// Returns once the object is deleted (deletionTimestamp set, or gone).
+  boost::asio::awaitable<void> deleted() {
+    while (!deleted_) co_await notify_.wait();
+  }
+
+  // ---- used by the runtime (on the executor's thread) ----
+  void update(std::shared_ptr<const K> object) {
+    latest_ = std::move(object);
+    ++version_;
+    notify_.notify_all();
+  }
+  void mark_deleted() {
+    deleted_ = true;
+    notify_.notify_all();
+  }
+
+ private:
+  std::shared_ptr<const K> latest_;
+  std::uint64_t version_ = 0;
+  bool deleted_ = false;
+  runtime::Notify notify_;
+};
+
+}  // namespace kube::fsm
