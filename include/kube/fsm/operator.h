@@ -1,0 +1,164 @@
+// kube::fsm::OperatorRuntime<Op>: one state machine (run_machine, machine.h) per managed object.
+//
+//   - objects are those `api` lists with config.label_selector; a machine starts when one is seen,
+//     after the runtime put its finalizer on it (so that a deletion waits for the DeletedState);
+//   - every update of the object is pushed into its machine's Manifest; deletionTimestamp (or a
+//     DELETED event) interrupts the running state at once and runs the DeletedState; then the
+//     finalizer is removed and the object goes;
+//   - after a watch restart (relist), machines of objects that vanished meanwhile are ended the same
+//     way; the others go on undisturbed;
+//   - each state's status is merge-patched onto the object's /status when the state is entered.
+// All machines run on the api's executor (one thread), so Op::Shared needs no lock as long as a
+// state does not hold a reference into it across a co_await.
+#pragma once
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <functional>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "kube/fsm/machine.h"
+#include "kube/runtime/finalizer.h"
+#include "kube/runtime/notify.h"
+#include "kube/runtime/watcher.h"
+
+namespace kube::fsm {
+
+struct OperatorConfig {
+  std::string label_selector;  // the objects to manage ("" : all)
+  std::string finalizer;       // default: "fsm.kube-cpp.dev/<plural>"
+};
+
+template <class Op>
+class OperatorRuntime {
+ public:
+  using K = typename Op::Manifest;
+
+  OperatorRuntime(Api<K> api, OperatorConfig config = {})
+      : api_(std::move(api)), config_(std::move(config)),
+        watcher_(api_, {.label_selector = config_.label_selector}), idle_(api_.client().executor()) {
+    if (config_.finalizer.empty()) config_.finalizer = "fsm.kube-cpp.dev/" + std::string(api_.resource().plural);
+  }
+
+  typename Op::Shared& shared() noexcept { return shared_; }
+  /// Told (object, state name) whenever a machine enters a state.
+  void on_enter(std::function<void(const K&, std::string_view)> f) { on_enter_ = std::move(f); }
+  std::size_t machines() const noexcept { return machines_.size(); }
+
+  /// Watches and runs machines until stop(); returns once every machine has ended.
+  boost::asio::awaitable<void> run() {
+    std::set<std::string> listed;
+    while (auto event = co_await watcher_.next()) {
+      switch (event->type) {
+        case runtime::EventType::Init:
+          listed.clear();
+          break;
+        case runtime::EventType::InitApply:
+          listed.insert(std::string(uid_of(event->object)));
+          observe(std::make_shared<const K>(std::move(event->object)), false);
+          break;
+        case runtime::EventType::InitDone:
+          for (auto& [uid, machine] : machines_) {
+            if (!listed.count(uid)) machine->manifest.mark_deleted();  // vanished while we were away
+          }
+          break;
+        case runtime::EventType::Apply:
+          observe(std::make_shared<const K>(std::move(event->object)), false);
+          break;
+        case runtime::EventType::Delete:
+          observe(std::make_shared<const K>(std::move(event->object)), true);
+          break;
+      }
+    }
+    for (auto& [uid, machine] : machines_) machine->cancel.emit(boost::asio::cancellation_type::terminal);
+    while (!machines_.empty()) co_await idle_.wait();
+  }
+
+  /// Stops watching and cancels every machine where it is (no DeletedState: the objects stay).
+  void stop() { watcher_.stop(); }
+
+ private:
+  struct Machine {
+    Machine(boost::asio::any_io_executor ex, std::shared_ptr<const K> object) : manifest(ex, std::move(object)) {}
+    typename Op::ObjectState object_state{};
+    Manifest<K> manifest;
+    std::unique_ptr<MachineContext<Op>> context;
+    boost::asio::cancellation_signal cancel;
+  };
+
+  void observe(std::shared_ptr<const K> object, bool gone) {
+    std::string uid(uid_of(*object));
+    if (auto it = machines_.find(uid); it != machines_.end()) {
+      it->second->manifest.update(object);
+      if (gone || is_being_deleted(object->metadata)) it->second->manifest.mark_deleted();
+      return;
+    }
+    if (gone || (is_being_deleted(object->metadata) && !has_finalizer(object->metadata, config_.finalizer))) return;
+    auto machine = std::make_shared<Machine>(api_.client().executor(), object);
+    if (is_being_deleted(object->metadata)) machine->manifest.mark_deleted();  // e.g. deleted while we were down
+    std::string name(name_of(*object));
+    machine->context = std::make_unique<MachineContext<Op>>(MachineContext<Op>{
+        shared_, machine->object_state, machine->manifest,
+        [this, name](const typename Op::Status& status) -> boost::asio::awaitable<void> {
+          co_await publish_status(name, status);
+        },
+        [this, raw = machine.get()](std::string_view state) {
+          if (on_enter_) on_enter_(*raw->manifest.latest(), state);
+        }});
+    machines_[uid] = machine;
+    boost::asio::co_spawn(api_.client().executor(), drive(machine, uid),
+                          boost::asio::bind_cancellation_slot(machine->cancel.slot(), boost::asio::detached));
+  }
+
+  boost::asio::awaitable<void> drive(std::shared_ptr<Machine> machine, std::string uid) {
+    try {
+      const K& first = *machine->manifest.latest();
+      if (!has_finalizer(first.metadata, config_.finalizer) && !machine->manifest.is_deleted()) {
+        co_await api_.patch(std::string(name_of(first)), {}, runtime::add_finalizer_patch(first.metadata, config_.finalizer));
+      }
+      co_await run_machine(*machine->context);
+      co_await release(std::string(name_of(*machine->manifest.latest())));
+    } catch (const std::exception&) {
+      // Cancelled (stop()) or the object is gone: nothing more to do for it.
+    }
+    machines_.erase(uid);
+    idle_.notify_all();
+  }
+
+  // Removes our finalizer (from the object as it is now), so the deletion completes.
+  boost::asio::awaitable<void> release(std::string name) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      std::optional<K> current = co_await api_.get_opt(name);
+      if (!current || !has_finalizer(current->metadata, config_.finalizer)) co_return;
+      try {
+        co_await api_.patch(name, {}, runtime::remove_finalizer_patch(current->metadata, config_.finalizer));
+        co_return;
+      } catch (const ApiError& e) {
+        if (e.code() != 422 && e.code() != 409) throw;  // the list changed meanwhile: read again
+      }
+    }
+  }
+
+  boost::asio::awaitable<void> publish_status(const std::string& name, const typename Op::Status& status) {
+    try {
+      co_await api_.patch_status(name, {}, Patch::from_json(PatchType::Merge, "{\"status\":" + json::encode(status) + "}"));
+    } catch (const ApiError& e) {
+      if (e.code() != 404) throw;  // gone: the status has no object to go to
+    }
+  }
+
+  Api<K> api_;
+  OperatorConfig config_;
+  runtime::Watcher<K> watcher_;
+  typename Op::Shared shared_{};
+  std::unordered_map<std::string, std::shared_ptr<Machine>> machines_;
+  std::function<void(const K&, std::string_view)> on_enter_;
+  runtime::Notify idle_;
+};
+
+}  // namespace kube::fsm
