@@ -121,7 +121,10 @@ TEST_F(Fsm, MachinesFollowTheirObjectsAndDeletionRunsTheDeletedState) {
     co_await mooses.create({}, moose("manfred", true));
     co_await mooses.create({}, moose("george", false));
 
-    OperatorRuntime<Op> runtime(mooses, {.label_selector = "nps.gov/park=glacier"});
+    // Watching every namespace: writes go to each object's own namespace.
+    OperatorRuntime<Op> runtime(Api<Moose>::all(client), {.label_selector = "nps.gov/park=glacier"});
+    std::vector<std::string> errors;
+    runtime.on_error([&](const Moose& m, const std::string& what) { errors.push_back(std::string(name_of(m)) + ": " + what); });
     std::vector<std::string> entered;
     runtime.on_enter([&](const Moose& m, std::string_view state) {
       entered.push_back(std::string(name_of(m)) + ":" + std::string(state));
@@ -164,6 +167,7 @@ TEST_F(Fsm, MachinesFollowTheirObjectsAndDeletionRunsTheDeletedState) {
       if (e.rfind("manfred:", 0) == 0) manfred_states.push_back(e.substr(8));
     }
     EXPECT_EQ(manfred_states, (std::vector<std::string>{"Tagged", "Roam", "Eat", "Released"}));
+    EXPECT_TRUE(errors.empty()) << errors.front();
     runtime.stop();
     co_await running.join();
   });

@@ -17,6 +17,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <set>
 #include <string>
@@ -48,7 +49,11 @@ class OperatorRuntime {
   typename Op::Shared& shared() noexcept { return shared_; }
   /// Told (object, state name) whenever a machine enters a state.
   void on_enter(std::function<void(const K&, std::string_view)> f) { on_enter_ = std::move(f); }
+  /// Told when a machine's bookkeeping fails (finalizer or status writes); default: stderr.
+  void on_error(std::function<void(const K&, const std::string&)> f) { on_error_ = std::move(f); }
   std::size_t machines() const noexcept { return machines_.size(); }
+  /// The watcher's counters (relists, errors, last error).
+  const runtime::WatcherStats& watch_stats() const noexcept { return watcher_.stats(); }
 
   /// Watches and runs machines until stop(); returns once every machine has ended.
   boost::asio::awaitable<void> run() {
@@ -102,10 +107,11 @@ class OperatorRuntime {
     auto machine = std::make_shared<Machine>(api_.client().executor(), object);
     if (is_being_deleted(object->metadata)) machine->manifest.mark_deleted();  // e.g. deleted while we were down
     std::string name(name_of(*object));
+    Api<K> api = api_for(*object);
     machine->context = std::make_unique<MachineContext<Op>>(MachineContext<Op>{
         shared_, machine->object_state, machine->manifest,
-        [this, name](const typename Op::Status& status) -> boost::asio::awaitable<void> {
-          co_await publish_status(name, status);
+        [api, name](const typename Op::Status& status) -> boost::asio::awaitable<void> {
+          co_await publish_status(api, name, status);
         },
         [this, raw = machine.get()](std::string_view state) {
           if (on_enter_) on_enter_(*raw->manifest.latest(), state);
@@ -115,28 +121,50 @@ class OperatorRuntime {
                           boost::asio::bind_cancellation_slot(machine->cancel.slot(), boost::asio::detached));
   }
 
+  // The object's own namespace (the runtime may watch all namespaces).
+  Api<K> api_for(const K& object) const {
+    if constexpr (NamespaceScoped<K>) {
+      return Api<K>::namespaced(api_.client(), std::string(namespace_of(object)));
+    } else {
+      return api_;
+    }
+  }
+
   boost::asio::awaitable<void> drive(std::shared_ptr<Machine> machine, std::string uid) {
+    std::string failure;
     try {
-      const K& first = *machine->manifest.latest();
-      if (!has_finalizer(first.metadata, config_.finalizer) && !machine->manifest.is_deleted()) {
-        co_await api_.patch(std::string(name_of(first)), {}, runtime::add_finalizer_patch(first.metadata, config_.finalizer));
+      std::shared_ptr<const K> first = machine->manifest.latest();  // held: the manifest moves on
+      std::string name(name_of(*first));
+      Api<K> api = api_for(*first);
+      if (!has_finalizer(first->metadata, config_.finalizer) && !machine->manifest.is_deleted()) {
+        co_await api.patch(name, {}, runtime::add_finalizer_patch(first->metadata, config_.finalizer));
       }
       co_await run_machine(*machine->context);
-      co_await release(std::string(name_of(*machine->manifest.latest())));
-    } catch (const std::exception&) {
-      // Cancelled (stop()) or the object is gone: nothing more to do for it.
+      co_await release(api, name);
+    } catch (const boost::system::system_error& e) {
+      if (e.code() != boost::asio::error::operation_aborted) failure = e.what();  // aborted: stop()
+    } catch (const std::exception& e) {
+      failure = e.what();
+    }
+    if (!failure.empty()) {
+      if (on_error_) {
+        on_error_(*machine->manifest.latest(), failure);
+      } else {
+        std::cerr << "kube::fsm: " << namespace_of(*machine->manifest.latest()) << "/" << name_of(*machine->manifest.latest())
+                  << ": " << failure << "\n";
+      }
     }
     machines_.erase(uid);
     idle_.notify_all();
   }
 
   // Removes our finalizer (from the object as it is now), so the deletion completes.
-  boost::asio::awaitable<void> release(std::string name) {
+  boost::asio::awaitable<void> release(Api<K> api, std::string name) {
     for (int attempt = 0; attempt < 5; ++attempt) {
-      std::optional<K> current = co_await api_.get_opt(name);
+      std::optional<K> current = co_await api.get_opt(name);
       if (!current || !has_finalizer(current->metadata, config_.finalizer)) co_return;
       try {
-        co_await api_.patch(name, {}, runtime::remove_finalizer_patch(current->metadata, config_.finalizer));
+        co_await api.patch(name, {}, runtime::remove_finalizer_patch(current->metadata, config_.finalizer));
         co_return;
       } catch (const ApiError& e) {
         if (e.code() != 422 && e.code() != 409) throw;  // the list changed meanwhile: read again
@@ -144,9 +172,9 @@ class OperatorRuntime {
     }
   }
 
-  boost::asio::awaitable<void> publish_status(const std::string& name, const typename Op::Status& status) {
+  static boost::asio::awaitable<void> publish_status(Api<K> api, std::string name, typename Op::Status status) {
     try {
-      co_await api_.patch_status(name, {}, Patch::from_json(PatchType::Merge, "{\"status\":" + json::encode(status) + "}"));
+      co_await api.patch_status(name, {}, Patch::from_json(PatchType::Merge, "{\"status\":" + json::encode(status) + "}"));
     } catch (const ApiError& e) {
       if (e.code() != 404) throw;  // gone: the status has no object to go to
     }
@@ -158,6 +186,7 @@ class OperatorRuntime {
   typename Op::Shared shared_{};
   std::unordered_map<std::string, std::shared_ptr<Machine>> machines_;
   std::function<void(const K&, std::string_view)> on_enter_;
+  std::function<void(const K&, const std::string&)> on_error_;
   runtime::Notify idle_;
 };
 
