@@ -7,7 +7,7 @@
 
 #include "kube/api/apiextensions/v1.h"
 #include "kube/core/custom_resource.h"
-#include "kube/fsm/operator.h"
+#include "kube/fsm/manager.h"
 #include "kube/runtime/wait.h"
 #include "support/server_suite.h"
 
@@ -45,7 +45,8 @@ struct Herd {
 struct Tags {};
 
 struct Op;
-// Tagged -> Roam; Roam waits until the moose is taller than 100 -> Eat -> done.
+// Tagged -> Roam; Roam waits until the moose is taller than 100 (or an object it owns changes)
+// -> Eat -> done.
 struct Tagged {
   static constexpr std::string_view name = "Tagged";
   net::awaitable<Transition<Op, Tagged>> next(Herd&, Tags&, Manifest<Moose>&);
@@ -82,7 +83,10 @@ net::awaitable<Transition<Op, Tagged>> Tagged::next(Herd& herd, Tags&, Manifest<
   co_return Transition<Op, Tagged>::to(Roam{});
 }
 net::awaitable<Transition<Op, Roam>> Roam::next(Herd&, Tags&, Manifest<Moose>& moose) {
-  while (moose.latest()->spec.height <= 100) co_await moose.changed_since(moose.version());  // until it grows
+  // Until it grows, or something it owns changes.
+  while (moose.latest()->spec.height <= 100 && moose.related_changes() == 0) {
+    co_await moose.changed_since(moose.version());
+  }
   co_return Transition<Op, Roam>::to(Eat{});
 }
 net::awaitable<Transition<Op, Eat>> Eat::next(Herd&, Tags&, Manifest<Moose>&) { co_return Transition<Op, Eat>::complete(); }
@@ -170,6 +174,50 @@ TEST_F(Fsm, MachinesFollowTheirObjectsAndDeletionRunsTheDeletedState) {
     EXPECT_TRUE(errors.empty()) << errors.front();
     runtime.stop();
     co_await running.join();
+  });
+}
+
+// Two operators in one manager; a change to an owned object reaches its owner's running machine.
+TEST_F(Fsm, AManagerRunsOperatorsAndOwnedChangesReachTheOwnersMachine) {
+  testing::run_async([&](net::io_context& io) -> net::awaitable<void> {
+    Client client(io.get_executor(), config());
+    auto crds = Api<api::apiextensions::v1::CustomResourceDefinition>::all(client);
+    if (!co_await crds.get_opt(Moose::crd().metadata.name.value())) co_await crds.create({}, Moose::crd());
+    co_await runtime::await_condition(crds, Moose::crd().metadata.name.value(), runtime::conditions::is_crd_established, 10s);
+    auto mooses = Api<Moose>::namespaced(client, "default");
+    Moose mia = moose("mia", true);
+    Moose yogi = moose("yogi", false);
+    yogi.metadata.labels = std::map<std::string, std::string>{{"nps.gov/park", "yellowstone"}};
+    mia = co_await mooses.create({}, mia);
+    co_await mooses.create({}, yogi);
+
+    Manager manager(io.get_executor());
+    std::vector<std::string> entered;
+    auto record = [&](const Moose& m, std::string_view state) { entered.push_back(std::string(name_of(m)) + ":" + std::string(state)); };
+    auto cms = Api<api::core::v1::ConfigMap>::namespaced(client, "default");
+    manager.add<Op>(mooses, {.label_selector = "nps.gov/park=glacier"}).owns(cms).on_enter(record);
+    manager.add<Op>(mooses, {.label_selector = "nps.gov/park=yellowstone", .finalizer = "fsm.kube-cpp.dev/yellowstone"})
+        .on_enter(record);
+    EXPECT_EQ(manager.size(), 2u);
+    testing::Background running(io.get_executor(), manager.run());
+    auto phase_of = [&](std::string name) -> net::awaitable<std::string> {
+      auto m = co_await mooses.get_opt(name);
+      co_return m && m->status && m->status->phase ? *m->status->phase : std::string("-");
+    };
+    EXPECT_TRUE(co_await eventually([&]() -> net::awaitable<bool> {
+      co_return co_await phase_of("mia") == "Roam" && co_await phase_of("yogi") == "Roam";
+    }));
+    // Something mia owns appears: her Roam wakes up and moves on.
+    api::core::v1::ConfigMap collar;
+    collar.metadata.name = "mia-collar";
+    collar.metadata.owner_references = std::vector{controller_owner_ref(mia)};
+    co_await cms.create({}, collar);
+    EXPECT_TRUE(co_await eventually([&]() -> net::awaitable<bool> { co_return co_await phase_of("mia") == "Eat"; }));
+    EXPECT_EQ(co_await phase_of("yogi"), "Roam");  // not mia's collar
+    manager.stop();
+    co_await running.join();
+    EXPECT_EQ(std::count(entered.begin(), entered.end(), "mia:Eat"), 1);
+    EXPECT_EQ(std::count(entered.begin(), entered.end(), "yogi:Eat"), 0);
   });
 }
 

@@ -55,8 +55,37 @@ class OperatorRuntime {
   /// The watcher's counters (relists, errors, last error).
   const runtime::WatcherStats& watch_stats() const noexcept { return watcher_.stats(); }
 
+  /// Changes of a `Child` are delivered to the running machine of its owner (ownerReferences of
+  /// kind K): its Manifest counts them (related_changes()) and wakes the state.
+  template <class Child>
+  OperatorRuntime& owns(Api<Child> api, runtime::WatcherConfig config = {}) {
+    return watches(std::move(api), std::move(config), [](const Child& child) {
+      std::vector<std::string> uids;
+      for (const auto& ref : owner_references_of(child.metadata)) {
+        if (ref.kind == K::kind && ref.api_version == K::api_version) uids.push_back(ref.uid);
+      }
+      return uids;
+    });
+  }
+  /// Changes of an `Other` are delivered to the machines of the objects whose uids
+  /// `mapper(const Other&) -> std::vector<std::string>` returns.
+  template <class Other, class Mapper>
+  OperatorRuntime& watches(Api<Other> api, runtime::WatcherConfig config, Mapper mapper) {
+    auto watcher = std::make_shared<runtime::Watcher<Other>>(std::move(api), std::move(config));
+    related_.push_back(Related{[this, watcher, mapper] { return follow_related<Other>(watcher, mapper); },
+                               [watcher] { watcher->stop(); }});
+    return *this;
+  }
+
   /// Watches and runs machines until stop(); returns once every machine has ended.
   boost::asio::awaitable<void> run() {
+    for (auto& related : related_) {
+      ++running_related_;
+      boost::asio::co_spawn(api_.client().executor(), related.run(), [this](std::exception_ptr) {
+        --running_related_;
+        idle_.notify_all();
+      });
+    }
     std::set<std::string> listed;
     while (auto event = co_await watcher_.next()) {
       switch (event->type) {
@@ -81,11 +110,14 @@ class OperatorRuntime {
       }
     }
     for (auto& [uid, machine] : machines_) machine->cancel.emit(boost::asio::cancellation_type::terminal);
-    while (!machines_.empty()) co_await idle_.wait();
+    while (!machines_.empty() || running_related_ > 0) co_await idle_.wait();
   }
 
   /// Stops watching and cancels every machine where it is (no DeletedState: the objects stay).
-  void stop() { watcher_.stop(); }
+  void stop() {
+    watcher_.stop();
+    for (auto& related : related_) related.stop();
+  }
 
  private:
   struct Machine {
@@ -95,6 +127,21 @@ class OperatorRuntime {
     std::unique_ptr<MachineContext<Op>> context;
     boost::asio::cancellation_signal cancel;
   };
+
+  struct Related {
+    std::function<boost::asio::awaitable<void>()> run;
+    std::function<void()> stop;
+  };
+
+  template <class Other, class Mapper>
+  boost::asio::awaitable<void> follow_related(std::shared_ptr<runtime::Watcher<Other>> watcher, Mapper mapper) {
+    while (auto event = co_await watcher->next()) {
+      if (!event->is_apply() && event->type != runtime::EventType::Delete) continue;
+      for (const std::string& uid : mapper(event->object)) {
+        if (auto it = machines_.find(uid); it != machines_.end()) it->second->manifest.touch();
+      }
+    }
+  }
 
   void observe(std::shared_ptr<const K> object, bool gone) {
     std::string uid(uid_of(*object));
@@ -187,6 +234,8 @@ class OperatorRuntime {
   std::unordered_map<std::string, std::shared_ptr<Machine>> machines_;
   std::function<void(const K&, std::string_view)> on_enter_;
   std::function<void(const K&, const std::string&)> on_error_;
+  std::vector<Related> related_;
+  int running_related_ = 0;
   runtime::Notify idle_;
 };
 
