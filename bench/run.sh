@@ -5,6 +5,7 @@
 #   bench/run.sh server            kube-apiserver-lite: durable writes/s, p99, watch events/s
 #   bench/run.sh controller        no-op reconciles/s through the scheduler, request-to-reconcile p99
 #   bench/run.sh reflector         reflector memory for 10,000 pods (typed and compact stores) vs a client-node informer
+#   bench/run.sh fsm               10,000 mooses under one kube::fsm operator vs a plain controller
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: bench/run.sh NAME [ARGS...]}

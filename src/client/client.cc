@@ -9,6 +9,7 @@
 #include <boost/beast.hpp>
 #include <boost/beast/ssl.hpp>
 #include <charconv>
+#include <deque>
 #include <random>
 
 #include "client/auth.h"
@@ -102,6 +103,52 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
   client::Authenticator auth;
   std::shared_ptr<ssl::context> tls;
   std::vector<std::unique_ptr<Connection>> idle;
+  // Request slots (max_concurrent_requests): a freed slot goes to the oldest waiter directly.
+  struct SlotWaiter {
+    explicit SlotWaiter(net::any_io_executor ex) : timer(ex, net::steady_timer::time_point::max()) {}
+    net::steady_timer timer;
+    bool granted = false;
+  };
+  int requests_in_flight = 0;
+  std::deque<std::shared_ptr<SlotWaiter>> slot_waiters;
+
+  // Holds a request slot for its lifetime.
+  class Slot {
+   public:
+    explicit Slot(Impl& impl) : impl_(&impl) {}
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+    ~Slot() { impl_->free_slot(); }
+
+   private:
+    Impl* impl_;
+  };
+
+  void free_slot() {
+    if (slot_waiters.empty()) {
+      --requests_in_flight;
+      return;
+    }
+    auto next = std::move(slot_waiters.front());  // the slot passes on: the count stays
+    slot_waiters.pop_front();
+    next->granted = true;
+    next->timer.cancel();
+  }
+
+  net::awaitable<void> take_slot() {
+    if (config.max_concurrent_requests <= 0 || requests_in_flight < config.max_concurrent_requests) {
+      ++requests_in_flight;
+      co_return;
+    }
+    auto waiter = std::make_shared<SlotWaiter>(executor);
+    slot_waiters.push_back(waiter);
+    co_await waiter->timer.async_wait(use_tuple);
+    if (!waiter->granted) {
+      // The waiting coroutine was cancelled: leave the queue.
+      std::erase(slot_waiters, waiter);
+      throw boost::system::system_error(net::error::operation_aborted, "waiting for a request slot");
+    }
+  }
 
   void rebuild_tls() {
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
@@ -164,7 +211,8 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
   }
 
   void release(std::unique_ptr<Connection> conn) {
-    if (idle.size() < 16) idle.push_back(std::move(conn));
+    // Enough idle connections for every request slot: a steady stream of requests reuses them.
+    if (idle.size() < static_cast<std::size_t>(std::max(16, config.max_concurrent_requests))) idle.push_back(std::move(conn));
   }
 
   http::request<http::string_body> make_request(const HttpRequest& r, const std::string& authorization) {
@@ -283,7 +331,13 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     bool refreshed = false;
     for (int attempt = 0;; ++attempt) {
       std::string retry_after;
-      HttpResponse response = co_await exchange(request, what, on_chunk, retry_after);
+      std::optional<HttpResponse> answered;
+      {
+        co_await take_slot();
+        Slot slot(*this);
+        answered = co_await exchange(request, what, on_chunk, retry_after);
+      }
+      HttpResponse response = std::move(*answered);
       if (response.status >= 200 && response.status < 300) co_return response;
       if (response.status == 401 && !refreshed && auth.refreshable()) {
         // Credentials from a file or a plugin may have rotated: fetch fresh ones once.

@@ -29,20 +29,8 @@ using testing::run_async;
 class ClientServer : public testing::ServerSuite {
  protected:
   static void SetUpTestSuite() { start_server({.listen = "127.0.0.1:0", .history = 200}); }
-  std::string fresh_namespace() {
-    std::string name = "t" + std::to_string(++counter_) + "-" + std::to_string(::getpid());
-    run_async([&](net::io_context& io) -> net::awaitable<void> {
-      Client client(io.get_executor(), config());
-      Namespace ns;
-      ns.metadata.name = name;
-      co_await Api<Namespace>::all(client).create({}, ns);
-    });
-    return name;
-  }
-
-  static int counter_;
+  std::string fresh_namespace() { return create_namespace("t"); }
 };
-int ClientServer::counter_ = 0;
 
 ConfigMap config_map(std::string name, std::map<std::string, std::string> data,
                      std::map<std::string, std::string> labels = {}) {
@@ -51,6 +39,33 @@ ConfigMap config_map(std::string name, std::map<std::string, std::string> data,
   cm.data = std::move(data);
   if (!labels.empty()) cm.metadata.labels = std::move(labels);
   return cm;
+}
+
+// A burst of requests larger than max_concurrent_requests waits for slots in turn (FIFO) and
+// every request completes.
+TEST_F(ClientServer, ABurstOfRequestsSharesTheRequestSlots) {
+  std::string ns = fresh_namespace();
+  run_async([&](net::io_context& io) -> net::awaitable<void> {
+    Config cfg = config();
+    cfg.max_concurrent_requests = 3;
+    Client client(io.get_executor(), cfg);
+    auto cms = Api<ConfigMap>::namespaced(client, ns);
+    int done = 0;
+    std::exception_ptr failure;
+    for (int i = 0; i < 60; ++i) {
+      net::co_spawn(io, cms.create({}, config_map("burst-" + std::to_string(i), {{"i", std::to_string(i)}})),
+                    [&](std::exception_ptr e, const ConfigMap&) {
+                      if (e && !failure) failure = e;
+                      ++done;
+                    });
+    }
+    while (done < 60) {
+      net::steady_timer t(io, std::chrono::milliseconds(5));
+      co_await t.async_wait(net::use_awaitable);
+    }
+    if (failure) std::rethrow_exception(failure);
+    EXPECT_EQ((co_await cms.list()).items.size(), 60u);
+  });
 }
 
 TEST_F(ClientServer, ClientCertificateAuthFromKubeconfig) {

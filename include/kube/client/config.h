@@ -51,6 +51,9 @@ struct Config {
   std::chrono::milliseconds read_timeout{295'000};  // per request (watches use their own)
   /// Retries of requests answered 429/503/504 (Retry-After honoured, exponential backoff).
   int max_retries = 5;
+  /// Requests (not watches) in flight at once per Client; more wait in FIFO order. Bounds the
+  /// connections (and TLS handshakes, file descriptors) a burst of requests opens.
+  int max_concurrent_requests = 64;
 
   /// $KUBECONFIG, ~/.kube/config, then in-cluster. Throws kube::Error saying what was tried.
   static Config infer();
