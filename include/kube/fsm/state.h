@@ -9,7 +9,7 @@
 // A state's next() returns a Transition<Operator, Self>; the only ways to build one are
 // `Transition<Op, Self>::to(NextState{...})`, which compiles only if Edge<Self, NextState> is in
 // the operator's graph, and `complete()` / `fail()`, which end the machine. An undeclared edge is
-// a compile error naming the two states (see tests/unit/fsm/transition_compile_errors.sh).
+// a compile error naming the two states (see the fsm_transition_compile_errors test).
 //
 // The same declarations print the graph as Graphviz DOT and Mermaid (Graph::dot(),
 // Graph::mermaid()), so the documentation of an operator cannot drift from its code.

@@ -1,5 +1,5 @@
 // Declarations kube/core/custom_resource.h must refuse at compile time, one per CASE_* macro
-// (compiled by custom_resource_compile_errors.sh, which checks each error message). Without a
+// (compiled by tests/support/expect_compile_errors.sh, which checks each error message). Without a
 // CASE_* macro this file compiles: the cases differ from valid code only in what they test.
 #include <cstdint>
 #include <string>

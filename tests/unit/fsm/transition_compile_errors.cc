@@ -1,5 +1,5 @@
-// Compiled by transition_compile_errors.sh: valid as is; each CASE_* macro adds one transition the
-// graph does not declare, which must not compile.
+// Compiled by tests/support/expect_compile_errors.sh (see tests/unit/CMakeLists.txt): valid as
+// is; each CASE_* macro adds one transition the graph does not declare, which must not compile.
 #include "kube/fsm/state.h"
 
 namespace {
