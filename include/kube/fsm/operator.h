@@ -153,12 +153,11 @@ class OperatorRuntime {
     if (gone || (is_being_deleted(object->metadata) && !has_finalizer(object->metadata, config_.finalizer))) return;
     auto machine = std::make_shared<Machine>(api_.client().executor(), object);
     if (is_being_deleted(object->metadata)) machine->manifest.mark_deleted();  // e.g. deleted while we were down
-    std::string name(name_of(*object));
-    Api<K> api = api_for(*object);
     machine->context = std::make_unique<MachineContext<Op>>(MachineContext<Op>{
         shared_, machine->object_state, machine->manifest,
-        [api, name](const typename Op::Status& status) -> boost::asio::awaitable<void> {
-          co_await publish_status(api, name, status);
+        [this, raw = machine.get()](const typename Op::Status& status) -> boost::asio::awaitable<void> {
+          const K& now = *raw->manifest.latest();
+          co_await publish_status(api_for(now), std::string(name_of(now)), status);
         },
         [this, raw = machine.get()](std::string_view state) {
           if (on_enter_) on_enter_(*raw->manifest.latest(), state);
@@ -180,14 +179,16 @@ class OperatorRuntime {
   boost::asio::awaitable<void> drive(std::shared_ptr<Machine> machine, std::string uid) {
     std::string failure;
     try {
-      std::shared_ptr<const K> first = machine->manifest.latest();  // held: the manifest moves on
-      std::string name(name_of(*first));
-      Api<K> api = api_for(*first);
-      if (!has_finalizer(first->metadata, config_.finalizer) && !machine->manifest.is_deleted()) {
-        co_await api.patch(name, {}, runtime::add_finalizer_patch(first->metadata, config_.finalizer));
+      {
+        std::shared_ptr<const K> first = machine->manifest.latest();  // held: the manifest moves on
+        if (!has_finalizer(first->metadata, config_.finalizer) && !machine->manifest.is_deleted()) {
+          co_await api_for(*first).patch(std::string(name_of(*first)), {},
+                                         runtime::add_finalizer_patch(first->metadata, config_.finalizer));
+        }
       }
       co_await run_machine(*machine->context);
-      co_await release(api, name);
+      std::shared_ptr<const K> last = machine->manifest.latest();
+      co_await release(api_for(*last), std::string(name_of(*last)));
     } catch (const boost::system::system_error& e) {
       if (e.code() != boost::asio::error::operation_aborted) failure = e.what();  // aborted: stop()
     } catch (const std::exception& e) {
