@@ -31,14 +31,10 @@ namespace net = boost::asio;
 using namespace std::chrono_literals;
 using api::core::v1::ConfigMap;
 using api::core::v1::Namespace;
+using testing::pause;
 
 constexpr int kParents = 20;
 constexpr int kFaultRounds = 9;  // 3 of each kind
-
-net::awaitable<void> pause(std::chrono::milliseconds d) {
-  net::steady_timer t(co_await net::this_coro::executor, d);
-  co_await t.async_wait(net::use_awaitable);
-}
 
 ConfigMap parent(int i, const std::string& value) {
   ConfigMap cm;

@@ -38,6 +38,7 @@ namespace net = boost::asio;
 using namespace std::chrono_literals;
 using zoo::Moose;
 using zoo::MooseStatus;
+using testing::eventually;
 
 struct Herd {
   int tagged = 0;
@@ -102,17 +103,6 @@ Moose moose(std::string name, bool managed) {
   if (managed) m.metadata.labels = std::map<std::string, std::string>{{"nps.gov/park", "glacier"}};
   m.spec.height = 50;
   return m;
-}
-
-template <class F>
-net::awaitable<bool> eventually(F condition, std::chrono::milliseconds limit = 10s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (co_await condition()) co_return true;
-    net::steady_timer t(co_await net::this_coro::executor, 20ms);
-    co_await t.async_wait(net::use_awaitable);
-  }
-  co_return false;
 }
 
 TEST_F(Fsm, MachinesFollowTheirObjectsAndDeletionRunsTheDeletedState) {

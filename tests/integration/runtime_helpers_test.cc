@@ -21,25 +21,11 @@ namespace kube::runtime {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::eventually;
+using testing::pause;
 using testing::run_async;
 
 class RuntimeHelpers : public Runtime {};
-
-net::awaitable<void> pause(std::chrono::milliseconds d) {
-  net::steady_timer t(co_await net::this_coro::executor, d);
-  co_await t.async_wait(net::use_awaitable);
-}
-
-// Polls `condition` (an awaitable<bool> factory) every 20 ms for up to `limit`.
-template <class F>
-net::awaitable<bool> eventually(F condition, std::chrono::milliseconds limit = 10s) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (co_await condition()) co_return true;
-    co_await pause(20ms);
-  }
-  co_return false;
-}
 
 TEST_F(RuntimeHelpers, FinalizerHelperAddsRunsCleanupAndRemoves) {
   run_async([&](net::io_context& io) -> net::awaitable<void> {

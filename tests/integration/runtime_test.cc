@@ -222,20 +222,12 @@ TEST_F(Runtime, ControllerReconcilesOwnersOfChangedChildrenOneAtATime) {
 
     auto driver = [&]() -> net::awaitable<void> {
       // Wait until every parent has its secret, then tamper with one.
-      auto wait_for = [&](auto condition) -> net::awaitable<bool> {
-        for (int i = 0; i < 400; ++i) {
-          if (co_await condition()) co_return true;
-          net::steady_timer t(io, 25ms);
-          co_await t.async_wait(net::use_awaitable);
-        }
-        co_return false;
-      };
-      bool all = co_await wait_for([&]() -> net::awaitable<bool> { co_return (co_await secrets.list()).items.size() == 3; });
+      bool all = co_await testing::eventually([&]() -> net::awaitable<bool> { co_return (co_await secrets.list()).items.size() == 3; });
       EXPECT_TRUE(all);
       Secret tampered = co_await secrets.get("p1-secret");
       tampered.data = std::map<std::string, ByteString>{{"value", ByteString{"tampered"}}};
       co_await secrets.replace("p1-secret", {}, tampered);
-      bool restored = co_await wait_for([&]() -> net::awaitable<bool> {
+      bool restored = co_await testing::eventually([&]() -> net::awaitable<bool> {
         Secret s = co_await secrets.get("p1-secret");
         co_return s.data && s.data->count("value") && s.data->at("value").bytes == "value-1";
       });

@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <chrono>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <exception>
@@ -66,5 +68,23 @@ class Background {
   };
   std::shared_ptr<State> state_;
 };
+
+/// Sleeps `d` on the current coroutine's executor.
+inline boost::asio::awaitable<void> pause(std::chrono::milliseconds d) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, d);
+  co_await timer.async_wait(boost::asio::use_awaitable);
+}
+
+/// Polls `condition` (a callable returning awaitable<bool>) every 20 ms until it holds (true) or
+/// `limit` passes (false).
+template <class F>
+boost::asio::awaitable<bool> eventually(F condition, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (co_await condition()) co_return true;
+    co_await pause(std::chrono::milliseconds(20));
+  }
+  co_return false;
+}
 
 }  // namespace kube::testing
