@@ -99,15 +99,18 @@ PodServer::PodServer(int pods, const std::string& tag) {
       co_return response.body.size();
     });
   } catch (...) {
-    this->~PodServer();  // the destructor does not run for a throwing constructor
+    shut_down();  // the destructor does not run for a throwing constructor
     throw;
   }
 }
 
-PodServer::~PodServer() {
+PodServer::~PodServer() { shut_down(); }
+
+void PodServer::shut_down() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
     waitpid(pid_, nullptr, 0);
+    pid_ = -1;
   }
   std::error_code ignored;
   fs::remove_all(work_, ignored);

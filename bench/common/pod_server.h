@@ -35,6 +35,8 @@ class PodServer {
   std::size_t wire_bytes() const { return wire_; }
 
  private:
+  void shut_down();  // stops the server, removes the work directory
+
   pid_t pid_ = -1;
   std::filesystem::path work_, kubeconfig_;
   kube::Config config_;
