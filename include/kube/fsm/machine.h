@@ -18,9 +18,16 @@
 // DeletedState runs. A state that throws, or returns Transition::fail(), publishes
 // Status::failed(message) and ends the machine; a machine that completes waits for the deletion
 // of its object (to run the DeletedState then).
+//
+// The interruption is a cancellation signal per machine (MachineContext::object_deleted emits
+// it), bound to the machine's coroutine by spawn_machine: an idle machine is a handful of
+// suspended frames and one pending wait, with nothing racing beside it.
 #pragma once
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
 #include <functional>
@@ -28,22 +35,59 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <variant>
+#include <utility>
 
 #include "kube/fsm/manifest.h"
 #include "kube/fsm/state.h"
 
 namespace kube::fsm {
 
+/// What one machine runs with, and how it is controlled from outside (deletion, stop). Lives as
+/// long as the machine; not movable (the machine's coroutine refers to it).
 template <class Op>
-struct MachineContext {
+class MachineContext {
+ public:
+  using PublishStatus = std::function<boost::asio::awaitable<void>(const typename Op::Status&)>;
+  using OnEnter = std::function<void(std::string_view)>;
+
+  /// `publish_status` writes the status of a state being entered (the runtime patches the object's
+  /// /status); `on_enter` is told each state's name as it is entered (logs, traces, tests).
+  MachineContext(typename Op::Shared& shared, typename Op::ObjectState& object_state,
+                 Manifest<typename Op::Manifest>& manifest, PublishStatus publish_status, OnEnter on_enter = {})
+      : shared(shared), object_state(object_state), manifest(manifest), publish_status(std::move(publish_status)),
+        on_enter(std::move(on_enter)) {}
+  MachineContext(const MachineContext&) = delete;
+  MachineContext& operator=(const MachineContext&) = delete;
+
   typename Op::Shared& shared;
   typename Op::ObjectState& object_state;
   Manifest<typename Op::Manifest>& manifest;
-  /// Writes the status of a state being entered (the runtime patches the object's /status).
-  std::function<boost::asio::awaitable<void>(const typename Op::Status&)> publish_status;
-  /// Told each state's name as it is entered (logs, traces, tests). Optional.
-  std::function<void(std::string_view)> on_enter = {};
+  PublishStatus publish_status;
+  OnEnter on_enter;
+
+  /// The object was deleted: marks the manifest and interrupts the running state (unless the
+  /// DeletedState is already running). Call on the machine's executor.
+  void object_deleted() {
+    manifest.mark_deleted();
+    if (interruptible_) interrupt_.emit(boost::asio::cancellation_type::terminal);
+  }
+  /// Ends the machine where it is, without running the DeletedState (operator shutdown: the
+  /// object stays). Call on the machine's executor, while the machine runs.
+  void stop() {
+    stopping_ = true;
+    interrupt_.emit(boost::asio::cancellation_type::terminal);
+  }
+  bool stopping() const noexcept { return stopping_; }
+  /// The slot the machine's coroutine must be bound to (spawn_machine does it).
+  boost::asio::cancellation_slot interruption_slot() noexcept { return interrupt_.slot(); }
+
+  // ---- kept by run_machine ----
+  void set_interruptible(bool on) noexcept { interruptible_ = on; }
+
+ private:
+  boost::asio::cancellation_signal interrupt_;
+  bool interruptible_ = false;
+  bool stopping_ = false;
 };
 
 namespace detail {
@@ -54,19 +98,29 @@ struct Step {
   std::optional<Completion> end;
 };
 
+// The status of a state being entered, written in a frame of its own (gone once written).
+template <class Op, class S>
+boost::asio::awaitable<void> publish_entry(S& state, MachineContext<Op>& ctx) {
+  typename Op::Status status = state.status(ctx.object_state, *ctx.manifest.latest());
+  co_await ctx.publish_status(status);
+}
+
+template <class Op>
+boost::asio::awaitable<void> publish_failure(MachineContext<Op>& ctx, const std::string& message) {
+  typename Op::Status status = Op::Status::failed(message);
+  co_await ctx.publish_status(status);
+}
+
+// One state: publish its status, run next(). This frame lives as long as the state runs: it
+// keeps nothing but the transition.
 template <class Op, class S>
 boost::asio::awaitable<Step<Op>> enter(AnyState<Op>& erased, MachineContext<Op>& ctx) {
   S& state = static_cast<StateBox<Op, S>&>(erased).state();
   if (ctx.on_enter) ctx.on_enter(S::name);
-  co_await ctx.publish_status(state.status(ctx.object_state, *ctx.manifest.latest()));
+  co_await publish_entry<Op, S>(state, ctx);
   Transition<Op, S> transition = co_await state.next(ctx.shared, ctx.object_state, ctx.manifest);
-  Step<Op> step;
-  if (transition.is_end()) {
-    step.end = *transition.end();
-  } else {
-    step.next = transition.take_next();
-  }
-  co_return step;
+  if (transition.is_end()) co_return Step<Op>{nullptr, *transition.end()};
+  co_return Step<Op>{transition.take_next(), std::nullopt};
 }
 
 template <class Op>
@@ -86,68 +140,64 @@ struct Dispatch {
 };
 
 template <class Op>
-boost::asio::awaitable<Step<Op>> run_state(AnyState<Op>& state, MachineContext<Op>& ctx) {
+Enter<Op> entry_of(AnyState<Op>& state) {
   using Search = typename Op::Graph::template apply_states<Dispatch<Op>::template Over>;
   Enter<Op> entry = Search::find(state);
   if (!entry) entry = Dispatch<Op>::template Over<typename Op::InitialState, typename Op::DeletedState>::find(state);
   if (!entry) throw std::logic_error("kube::fsm: state \"" + std::string(state.name()) + "\" is not in the graph");
-  co_return co_await entry(state, ctx);
-}
-
-// run_state, with an exception turned into a failed completion ("State: what"). (Needed also
-// because `a || b` waits for the first to complete *successfully*.)
-template <class Op>
-boost::asio::awaitable<Step<Op>> run_state_reporting(AnyState<Op>& state, MachineContext<Op>& ctx) {
-  std::string failure;
-  try {
-    co_return co_await run_state(state, ctx);
-  } catch (const std::exception& e) {
-    failure = std::string(state.name()) + ": " + e.what();
-  }
-  Step<Op> step;
-  step.end = Completion{false, std::move(failure)};
-  co_return step;
-}
-
-// Runs `state` and what follows it; with `interruptible`, until the object is deleted.
-// Returns the completion, or nullopt when deletion interrupted it.
-template <class Op>
-boost::asio::awaitable<std::optional<Completion>> run_states(std::unique_ptr<AnyState<Op>> state, MachineContext<Op>& ctx,
-                                                             bool interruptible) {
-  using namespace boost::asio::experimental::awaitable_operators;
-  while (state) {
-    if (interruptible && ctx.manifest.is_deleted()) co_return std::nullopt;
-    Step<Op> step;
-    if (interruptible) {
-      auto result = co_await (run_state_reporting(*state, ctx) || ctx.manifest.deleted());
-      if (result.index() == 1) co_return std::nullopt;  // the running state was cancelled
-      step = std::get<0>(std::move(result));
-    } else {
-      step = co_await run_state_reporting(*state, ctx);
-    }
-    if (step.end) {
-      if (!step.end->ok) co_await ctx.publish_status(Op::Status::failed(step.end->message));
-      co_return step.end;
-    }
-    state = std::move(step.next);
-  }
-  co_return Completion{};
+  return entry;
 }
 
 }  // namespace detail
 
 /// Runs the machine of one object until its DeletedState completed (see above). Returns how the
-/// DeletedState ended.
+/// DeletedState ended. Run it through spawn_machine (or bound to ctx.interruption_slot()), or
+/// deletion cannot interrupt a running state. One loop in one frame: an idle machine holds this
+/// frame, its running state's frames and the wait it is suspended in.
 template <class Op>
 boost::asio::awaitable<Completion> run_machine(MachineContext<Op>& ctx) {
-  std::unique_ptr<AnyState<Op>> initial =
+  std::unique_ptr<AnyState<Op>> state =
       std::make_unique<StateBox<Op, typename Op::InitialState>>(typename Op::InitialState{});
-  std::optional<Completion> ended = co_await detail::run_states<Op>(std::move(initial), ctx, true);
-  if (ended) co_await ctx.manifest.deleted();  // completed or failed: idle until the object goes
-  std::unique_ptr<AnyState<Op>> deleted =
-      std::make_unique<StateBox<Op, typename Op::DeletedState>>(typename Op::DeletedState{});
-  std::optional<Completion> released = co_await detail::run_states<Op>(std::move(deleted), ctx, false);
-  co_return released.value_or(Completion{});
+  bool releasing = false;  // the DeletedState (and what follows it) runs
+  ctx.set_interruptible(true);
+  while (true) {
+    if (!releasing && ctx.manifest.is_deleted()) {
+      // Interrupted (or deleted between states): an interruption leaves this coroutine's
+      // cancellation flag set, and every later co_await would throw; the DeletedState runs normally.
+      ctx.set_interruptible(false);
+      co_await boost::asio::this_coro::reset_cancellation_state();
+      state = std::make_unique<StateBox<Op, typename Op::DeletedState>>(typename Op::DeletedState{});
+      releasing = true;
+    }
+    if (!state) co_return Completion{};
+    detail::Step<Op> step;
+    try {
+      step = co_await detail::entry_of(*state)(*state, ctx);
+    } catch (const std::exception& e) {
+      if (ctx.stopping()) throw;
+      step.end = Completion{false, std::string(state->name()) + ": " + e.what()};
+    }
+    // Deleted while the state ran: interrupted, however the state ended (it may even have
+    // swallowed the cancellation).
+    if (!releasing && ctx.manifest.is_deleted()) continue;
+    if (!step.end) {
+      state = std::move(step.next);
+      continue;
+    }
+    ctx.set_interruptible(false);
+    if (!step.end->ok) co_await detail::publish_failure(ctx, step.end->message);
+    if (releasing) co_return *step.end;
+    co_await ctx.manifest.deleted();  // completed or failed: idle until the object goes
+  }
+}
+
+/// Starts run_machine(ctx) on `executor`, interruptible through ctx; `token` receives
+/// (std::exception_ptr, Completion).
+template <class Op, class Executor, class CompletionToken>
+auto spawn_machine(Executor executor, MachineContext<Op>& ctx, CompletionToken&& token) {
+  return boost::asio::co_spawn(executor, run_machine(ctx),
+                               boost::asio::bind_cancellation_slot(ctx.interruption_slot(),
+                                                                   std::forward<CompletionToken>(token)));
 }
 
 }  // namespace kube::fsm

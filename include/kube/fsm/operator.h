@@ -19,9 +19,10 @@
 #include <functional>
 #include <iostream>
 #include <memory>
-#include <set>
+#include <string_view>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "kube/fsm/machine.h"
 #include "kube/runtime/finalizer.h"
@@ -86,20 +87,21 @@ class OperatorRuntime {
         idle_.notify_all();
       });
     }
-    std::set<std::string> listed;
+    std::unordered_set<std::string> listed;  // the uids of a relist, until it is done
     while (auto event = co_await watcher_.next()) {
       switch (event->type) {
         case runtime::EventType::Init:
           listed.clear();
           break;
         case runtime::EventType::InitApply:
-          listed.insert(std::string(uid_of(event->object)));
+          listed.emplace(uid_of(event->object));
           observe(std::make_shared<const K>(std::move(event->object)), false);
           break;
         case runtime::EventType::InitDone:
           for (auto& [uid, machine] : machines_) {
-            if (!listed.count(uid)) machine->manifest.mark_deleted();  // vanished while we were away
+            if (!listed.count(std::string(uid))) machine->context.object_deleted();  // vanished while we were away
           }
+          listed = {};
           break;
         case runtime::EventType::Apply:
           observe(std::make_shared<const K>(std::move(event->object)), false);
@@ -109,7 +111,7 @@ class OperatorRuntime {
           break;
       }
     }
-    for (auto& [uid, machine] : machines_) machine->cancel.emit(boost::asio::cancellation_type::terminal);
+    for (auto& [uid, machine] : machines_) machine->context.stop();
     while (!machines_.empty() || running_related_ > 0) co_await idle_.wait();
   }
 
@@ -120,12 +122,22 @@ class OperatorRuntime {
   }
 
  private:
+  // One object's machine: its data and its control block in one allocation.
   struct Machine {
-    Machine(boost::asio::any_io_executor ex, std::shared_ptr<const K> object) : manifest(ex, std::move(object)) {}
+    Machine(OperatorRuntime& runtime, std::shared_ptr<const K> object)
+        : uid(uid_of(*object)), manifest(runtime.api_.client().executor(), std::move(object)),
+          context(runtime.shared_, object_state, manifest,
+                  [&runtime, this](const typename Op::Status& status) -> boost::asio::awaitable<void> {
+                    const K& now = *manifest.latest();
+                    co_await publish_status(runtime.api_for(now), std::string(name_of(now)), status);
+                  },
+                  [&runtime, this](std::string_view state) {
+                    if (runtime.on_enter_) runtime.on_enter_(*manifest.latest(), state);
+                  }) {}
+    std::string uid;  // the key of machines_
     typename Op::ObjectState object_state{};
     Manifest<K> manifest;
-    std::unique_ptr<MachineContext<Op>> context;
-    boost::asio::cancellation_signal cancel;
+    MachineContext<Op> context;
   };
 
   struct Related {
@@ -144,27 +156,17 @@ class OperatorRuntime {
   }
 
   void observe(std::shared_ptr<const K> object, bool gone) {
-    std::string uid(uid_of(*object));
-    if (auto it = machines_.find(uid); it != machines_.end()) {
+    if (auto it = machines_.find(uid_of(*object)); it != machines_.end()) {
       it->second->manifest.update(object);
-      if (gone || is_being_deleted(object->metadata)) it->second->manifest.mark_deleted();
+      if (gone || is_being_deleted(object->metadata)) it->second->context.object_deleted();
       return;
     }
     if (gone || (is_being_deleted(object->metadata) && !has_finalizer(object->metadata, config_.finalizer))) return;
-    auto machine = std::make_shared<Machine>(api_.client().executor(), object);
+    auto machine = std::make_shared<Machine>(*this, object);
     if (is_being_deleted(object->metadata)) machine->manifest.mark_deleted();  // e.g. deleted while we were down
-    machine->context = std::make_unique<MachineContext<Op>>(MachineContext<Op>{
-        shared_, machine->object_state, machine->manifest,
-        [this, raw = machine.get()](const typename Op::Status& status) -> boost::asio::awaitable<void> {
-          const K& now = *raw->manifest.latest();
-          co_await publish_status(api_for(now), std::string(name_of(now)), status);
-        },
-        [this, raw = machine.get()](std::string_view state) {
-          if (on_enter_) on_enter_(*raw->manifest.latest(), state);
-        }});
-    machines_[uid] = machine;
-    boost::asio::co_spawn(api_.client().executor(), drive(machine, uid),
-                          boost::asio::bind_cancellation_slot(machine->cancel.slot(), boost::asio::detached));
+    machines_.emplace(machine->uid, machine);
+    boost::asio::co_spawn(api_.client().executor(), drive(machine),
+                          boost::asio::bind_cancellation_slot(machine->context.interruption_slot(), boost::asio::detached));
   }
 
   // The object's own namespace (the runtime may watch all namespaces).
@@ -176,38 +178,45 @@ class OperatorRuntime {
     }
   }
 
-  boost::asio::awaitable<void> drive(std::shared_ptr<Machine> machine, std::string uid) {
+  // A machine's whole life. Its frame stays small (it lives as long as the object is managed):
+  // the requests before and after the machine run in frames of their own.
+  boost::asio::awaitable<void> drive(std::shared_ptr<Machine> machine) {
     std::string failure;
     try {
-      {
-        std::shared_ptr<const K> first = machine->manifest.latest();  // held: the manifest moves on
-        if (!has_finalizer(first->metadata, config_.finalizer) && !machine->manifest.is_deleted()) {
-          co_await api_for(*first).patch(std::string(name_of(*first)), {},
-                                         runtime::add_finalizer_patch(first->metadata, config_.finalizer));
-        }
-      }
-      co_await run_machine(*machine->context);
-      std::shared_ptr<const K> last = machine->manifest.latest();
-      co_await release(api_for(*last), std::string(name_of(*last)));
+      co_await hold(*machine);
+      co_await run_machine(machine->context);
+      co_await release(*machine);
     } catch (const boost::system::system_error& e) {
       if (e.code() != boost::asio::error::operation_aborted) failure = e.what();  // aborted: stop()
     } catch (const std::exception& e) {
       failure = e.what();
     }
-    if (!failure.empty()) {
-      if (on_error_) {
-        on_error_(*machine->manifest.latest(), failure);
-      } else {
-        std::cerr << "kube::fsm: " << namespace_of(*machine->manifest.latest()) << "/" << name_of(*machine->manifest.latest())
-                  << ": " << failure << "\n";
-      }
-    }
-    machines_.erase(uid);
+    if (!failure.empty()) report(*machine->manifest.latest(), failure);
+    machines_.erase(machine->uid);
     idle_.notify_all();
   }
 
+  void report(const K& object, const std::string& failure) {
+    if (on_error_) {
+      on_error_(object, failure);
+    } else {
+      std::cerr << "kube::fsm: " << namespace_of(object) << "/" << name_of(object) << ": " << failure << "\n";
+    }
+  }
+
+  // Puts our finalizer on the object, so that its deletion waits for the DeletedState.
+  boost::asio::awaitable<void> hold(Machine& machine) {
+    std::shared_ptr<const K> first = machine.manifest.latest();  // held: the manifest moves on
+    if (has_finalizer(first->metadata, config_.finalizer) || machine.manifest.is_deleted()) co_return;
+    co_await api_for(*first).patch(std::string(name_of(*first)), {},
+                                   runtime::add_finalizer_patch(first->metadata, config_.finalizer));
+  }
+
   // Removes our finalizer (from the object as it is now), so the deletion completes.
-  boost::asio::awaitable<void> release(Api<K> api, std::string name) {
+  boost::asio::awaitable<void> release(Machine& machine) {
+    std::shared_ptr<const K> last = machine.manifest.latest();
+    Api<K> api = api_for(*last);
+    std::string name(name_of(*last));
     for (int attempt = 0; attempt < 5; ++attempt) {
       std::optional<K> current = co_await api.get_opt(name);
       if (!current || !has_finalizer(current->metadata, config_.finalizer)) co_return;
@@ -232,7 +241,7 @@ class OperatorRuntime {
   OperatorConfig config_;
   runtime::Watcher<K> watcher_;
   typename Op::Shared shared_{};
-  std::unordered_map<std::string, std::shared_ptr<Machine>> machines_;
+  std::unordered_map<std::string_view, std::shared_ptr<Machine>> machines_;  // keys: Machine::uid
   std::function<void(const K&, std::string_view)> on_enter_;
   std::function<void(const K&, const std::string&)> on_error_;
   std::vector<Related> related_;

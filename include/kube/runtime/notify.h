@@ -4,7 +4,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -15,11 +15,10 @@ class Notify {
   explicit Notify(boost::asio::any_io_executor executor)
       : timer_(std::move(executor), boost::asio::steady_timer::time_point::max()) {}
 
-  /// Suspends until the next notify_all() (or until the executor shuts down).
-  boost::asio::awaitable<void> wait() {
-    boost::system::error_code ignored;
-    co_await timer_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
-  }
+  /// Suspends until the next notify_all() (or until the executor shuts down, or the waiter is
+  /// cancelled: the error code says which). Not a coroutine itself: an idle waiter costs its pending
+  /// wait, not another frame.
+  auto wait() { return timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable)); }
   /// Wakes every current waiter. Call on the executor's thread.
   void notify_all() { timer_.cancel(); }
 

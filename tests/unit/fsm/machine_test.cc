@@ -133,7 +133,7 @@ TEST(Machine, RunsStatesSeesUpdatesAndIsInterruptedByDeletion) {
       manifest.update(object("still waiting"));
       manifest.update(object("go"));
       co_await until("Work");
-      manifest.mark_deleted();
+      ctx.object_deleted();
     };
     net::co_spawn(io, driver(), net::detached);
     net::steady_timer deadline(io, 10s);  // Work sleeps 60 s: only an interrupt ends it in time
@@ -143,7 +143,7 @@ TEST(Machine, RunsStatesSeesUpdatesAndIsInterruptedByDeletion) {
         io.stop();
       }
     });
-    Completion done = co_await run_machine(ctx);
+    Completion done = co_await spawn_machine(io.get_executor(), ctx, net::use_awaitable);
     deadline.cancel();
     EXPECT_TRUE(done.ok);
     EXPECT_EQ(run.entered, (std::vector<std::string>{"Start", "Wait", "Work", "Released"}));
@@ -169,15 +169,116 @@ TEST(Machine, AFailedStateIsReportedThenTheMachineWaitsForDeletion) {
       net::steady_timer t(io, 50ms);
       co_await t.async_wait(net::use_awaitable);
       EXPECT_EQ(run.published.size(), 2u);  // Start, Failed; nothing while idle
-      manifest.mark_deleted();
+      ctx.object_deleted();
     };
     net::co_spawn(io, delete_later(), net::detached);
-    Completion done = co_await run_machine(ctx);
+    Completion done = co_await spawn_machine(io.get_executor(), ctx, net::use_awaitable);
     EXPECT_TRUE(done.ok);
     CO_ASSERT_EQ(run.published.size(), 3u);
     EXPECT_EQ(run.published[1].phase, "Failed");
     EXPECT_EQ(run.published[1].message, "Start: no grass");
     EXPECT_EQ(run.published[2].phase, "Released");
+  });
+}
+
+
+TEST(Machine, StopEndsTheMachineWithoutTheDeletedState) {
+  testing::run_async([&](net::io_context& io) -> net::awaitable<void> {
+    Shared shared;
+    ObjectState state;
+    Manifest<ConfigMap> manifest(io.get_executor(), object("go"));
+    Trace run;
+    MachineContext<Op> ctx{shared, state, manifest,
+                           [&](const Status& s) -> net::awaitable<void> {
+                             run.published.push_back(s);
+                             co_return;
+                           },
+                           [&](std::string_view name) { run.entered.emplace_back(name); }};
+    auto stop_in_work = [&]() -> net::awaitable<void> {
+      net::steady_timer t(io);
+      while (run.entered.empty() || run.entered.back() != "Work") {
+        t.expires_after(1ms);
+        co_await t.async_wait(net::use_awaitable);
+      }
+      ctx.stop();
+    };
+    net::co_spawn(io, stop_in_work(), net::detached);
+    std::exception_ptr ended;
+    try {
+      co_await spawn_machine(io.get_executor(), ctx, net::use_awaitable);
+    } catch (const boost::system::system_error& e) {
+      EXPECT_EQ(e.code(), net::error::operation_aborted);
+      ended = std::current_exception();
+    }
+    EXPECT_TRUE(ended) << "a stopped machine ends with operation_aborted";
+    EXPECT_EQ(run.entered, (std::vector<std::string>{"Start", "Wait", "Work"}));  // no Released
+    EXPECT_TRUE(state.work_interrupted);
+  });
+}
+
+// A state that swallows the interruption and waits again is still interrupted: every later
+// co_await of the interrupted state throws.
+struct Stubborn {
+  static constexpr std::string_view name = "Stubborn";
+  net::awaitable<Transition<struct StubbornOp, Stubborn>> next(Shared&, ObjectState& os, Manifest<ConfigMap>&) {
+    net::steady_timer t(co_await net::this_coro::executor);
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      try {
+        t.expires_after(60s);
+        co_await t.async_wait(net::use_awaitable);
+      } catch (const boost::system::system_error&) {
+        os.work_interrupted = true;  // swallowed: try again
+      }
+    }
+    co_return Transition<StubbornOp, Stubborn>::complete();
+  }
+  Status status(ObjectState&, const ConfigMap&) { return {"Stubborn", ""}; }
+};
+struct Gone {
+  static constexpr std::string_view name = "Gone";
+  net::awaitable<Transition<struct StubbornOp, Gone>> next(Shared&, ObjectState&, Manifest<ConfigMap>&) {
+    co_return Transition<StubbornOp, Gone>::complete();
+  }
+  Status status(ObjectState&, const ConfigMap&) { return {"Gone", ""}; }
+};
+struct StubbornOp {
+  using Manifest = ConfigMap;
+  using Status = fsm::Status;
+  using ObjectState = fsm::ObjectState;
+  using Shared = fsm::Shared;
+  using Graph = fsm::Graph<>;
+  using InitialState = Stubborn;
+  using DeletedState = Gone;
+};
+
+TEST(Machine, AStateThatSwallowsTheInterruptionCannotWaitAgain) {
+  testing::run_async([&](net::io_context& io) -> net::awaitable<void> {
+    Shared shared;
+    ObjectState state;
+    Manifest<ConfigMap> manifest(io.get_executor(), object("x"));
+    std::vector<std::string> published;
+    MachineContext<StubbornOp> ctx{shared, state, manifest, [&](const Status& s) -> net::awaitable<void> {
+                                     published.push_back(s.phase);
+                                     co_return;
+                                   }};
+    auto delete_later = [&]() -> net::awaitable<void> {
+      net::steady_timer t(io, 20ms);
+      co_await t.async_wait(net::use_awaitable);
+      ctx.object_deleted();
+    };
+    net::co_spawn(io, delete_later(), net::detached);
+    net::steady_timer deadline(io, 10s);
+    deadline.async_wait([&](boost::system::error_code ec) {
+      if (!ec) {
+        ADD_FAILURE() << "the swallowed interruption let the state wait again";
+        io.stop();
+      }
+    });
+    Completion done = co_await spawn_machine(io.get_executor(), ctx, net::use_awaitable);
+    deadline.cancel();
+    EXPECT_TRUE(done.ok);
+    EXPECT_TRUE(state.work_interrupted);
+    EXPECT_EQ(published, (std::vector<std::string>{"Stubborn", "Gone"}));
   });
 }
 
