@@ -1,5 +1,6 @@
 // What the runtime examples share: a client from the usual configuration (KUBECONFIG,
-// ~/.kube/config or in-cluster), `--duration SECONDS` to stop on their own (demos and tests), and
+// ~/.kube/config or in-cluster), `--duration SECONDS` to stop on their own (demos and tests),
+// structured logs on stderr (`--json` for one JSON object per line, `--log-level LEVEL`), and
 // errors reported on stderr with exit code 1.
 #pragma once
 
@@ -16,11 +17,14 @@
 #include <vector>
 
 #include "kube/client/client.h"
+#include "kube/runtime/log.h"
 
 namespace example {
 
 struct Options {
   std::optional<std::chrono::seconds> duration;
+  bool json_logs = false;
+  kube::log::Level log_level = kube::log::Level::info;
   std::vector<std::string> args;  // the rest, in order
 };
 
@@ -30,6 +34,10 @@ inline Options parse_options(int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--duration" && i + 1 < argc) {
       options.duration = std::chrono::seconds(std::atoi(argv[++i]));
+    } else if (arg == "--json") {
+      options.json_logs = true;
+    } else if (arg == "--log-level" && i + 1 < argc) {
+      options.log_level = kube::log::parse_level(argv[++i]);
     } else {
       options.args.push_back(arg);
     }
@@ -43,6 +51,8 @@ template <class Body>
 int run_example(const char* name, int argc, char** argv, Body body, std::function<void()>* stop) {
   try {
     Options options = parse_options(argc, argv);
+    kube::log::configure({.level = options.log_level,
+                          .format = options.json_logs ? kube::log::Format::json : kube::log::Format::text});
     boost::asio::io_context io;
     kube::Client client(io.get_executor(), kube::Config::infer());
     boost::asio::steady_timer timer(io);

@@ -5,47 +5,24 @@
 //   Tagged -> Roam (every 2 s food -= 5; 5 % chance to make a friend) -> Eat (when food <= 10:
 //   refill to weight/10, eating takes food/10 s) -> Sleep (20 s) -> Roam ...;  deleted: Released
 //
-//   KUBECONFIG=... build/bin/moose_operator [--duration SECONDS] [--graph dot|mermaid]
+//   KUBECONFIG=... build/bin/moose_operator [--duration SECONDS] [--time-scale F] [--json]
+//   build/bin/moose_operator --graph dot|mermaid
 //   kubectl apply -f examples/moose_operator/manifests/manfred.yaml; kubectl get mooses -w
 //
-// Not yet here (issue 5): the admission webhook that denies names not starting with M, the herd
-// generator and the demo around it.
+// --time-scale multiplies every wait (0.2: a moose's day five times faster; the demo uses it).
+// Logs: one "fsm.state" span per state execution and one "fsm.status_patch" per status written,
+// with the machine's trace id (text on stderr, or JSON lines with --json).
 #include <iostream>
 #include <random>
 
 #include "../example_main.h"
 #include "kube/api/apiextensions/v1.h"
-#include "kube/core/custom_resource.h"
-#include "kube/fsm/operator.h"
+#include "kube/fsm/guarded.h"
+#include "kube/fsm/manager.h"
+#include "kube/runtime/log.h"
 #include "kube/runtime/wait.h"
+#include "moose.h"
 
-namespace animals {
-
-struct MooseSpec {
-  std::optional<double> height;
-  std::optional<double> weight;
-  std::optional<bool> antlers;
-  bool operator==(const MooseSpec&) const = default;
-};
-KUBE_FIELDS(MooseSpec, KUBE_FIELD(height).doc("Metres."), KUBE_FIELD(weight).doc("Kilograms."),
-            KUBE_FIELD(antlers));
-
-struct MooseStatus {
-  std::optional<std::string> phase;
-  std::optional<std::string> message;
-  bool operator==(const MooseStatus&) const = default;
-  static MooseStatus failed(std::string message) { return {"Failed", std::move(message)}; }
-};
-KUBE_FIELDS(MooseStatus, KUBE_FIELD(phase).doc("The moose's state."), KUBE_FIELD(message).doc("Moose details."));
-
-KUBE_CUSTOM_RESOURCE(Moose, MooseSpec, MooseStatus, .group = "animals.com", .version = "v1",
-                     .printer_columns = {{.name = "Phase", .type = "string", .json_path = ".status.phase",
-                                          .description = "The moose's status."},
-                                         {.name = "Message", .type = "string", .json_path = ".status.message",
-                                          .description = "Moose details."}},
-                     .description = "A moose of Glacier National Park.");
-
-}  // namespace animals
 
 namespace {
 
@@ -62,6 +39,9 @@ struct Park {
   std::map<std::string, std::set<std::string>> friends;
   std::mt19937 rng{std::random_device{}()};
 };
+using SharedPark = kube::fsm::Guarded<Park>;
+
+double time_scale = 1.0;  // --time-scale
 /// Per moose.
 struct MooseState {
   double food = 0;
@@ -70,29 +50,29 @@ struct MooseState {
 struct MooseOperator;
 struct Tagged {
   static constexpr std::string_view name = "Tagged";
-  net::awaitable<Transition<MooseOperator, Tagged>> next(Park&, MooseState&, Manifest<Moose>&);
+  net::awaitable<Transition<MooseOperator, Tagged>> next(SharedPark&, MooseState&, Manifest<Moose>&);
   MooseStatus status(MooseState&, const Moose&) { return {"Tagged", "Tagged by a park ranger."}; }
 };
 struct Roam {
   static constexpr std::string_view name = "Roam";
-  net::awaitable<Transition<MooseOperator, Roam>> next(Park&, MooseState&, Manifest<Moose>&);
+  net::awaitable<Transition<MooseOperator, Roam>> next(SharedPark&, MooseState&, Manifest<Moose>&);
   MooseStatus status(MooseState& s, const Moose&) {
     return {"Roaming", "Roaming the park with " + std::to_string(static_cast<int>(s.food)) + " kg of food in its belly."};
   }
 };
 struct Eat {
   static constexpr std::string_view name = "Eat";
-  net::awaitable<Transition<MooseOperator, Eat>> next(Park&, MooseState&, Manifest<Moose>&);
+  net::awaitable<Transition<MooseOperator, Eat>> next(SharedPark&, MooseState&, Manifest<Moose>&);
   MooseStatus status(MooseState&, const Moose&) { return {"Eating", "Eating willow and aquatic plants."}; }
 };
 struct Sleep {
   static constexpr std::string_view name = "Sleep";
-  net::awaitable<Transition<MooseOperator, Sleep>> next(Park&, MooseState&, Manifest<Moose>&);
+  net::awaitable<Transition<MooseOperator, Sleep>> next(SharedPark&, MooseState&, Manifest<Moose>&);
   MooseStatus status(MooseState&, const Moose&) { return {"Sleeping", "Zzz..."}; }
 };
 struct Released {
   static constexpr std::string_view name = "Released";
-  net::awaitable<Transition<MooseOperator, Released>> next(Park&, MooseState&, Manifest<Moose>&);
+  net::awaitable<Transition<MooseOperator, Released>> next(SharedPark&, MooseState&, Manifest<Moose>&);
   MooseStatus status(MooseState&, const Moose& m) {
     return {"Released", "Bye, " + m.metadata.name.value_or("moose") + "!"};
   }
@@ -102,60 +82,65 @@ struct MooseOperator {
   using Manifest = Moose;
   using Status = MooseStatus;
   using ObjectState = MooseState;
-  using Shared = Park;
+  using Shared = SharedPark;
   using Graph = kube::fsm::Graph<Edge<Tagged, Roam>, Edge<Roam, Eat>, Edge<Eat, Sleep>, Edge<Sleep, Roam>>;
   using InitialState = Tagged;
   using DeletedState = Released;
 };
 
 net::awaitable<void> pause(std::chrono::milliseconds d) {
-  net::steady_timer timer(co_await net::this_coro::executor, d);
+  net::steady_timer timer(co_await net::this_coro::executor,
+                          std::chrono::milliseconds(static_cast<std::int64_t>(static_cast<double>(d.count()) * time_scale)));
   co_await timer.async_wait(net::use_awaitable);
 }
 
 double full_belly(const Moose& m) { return m.spec.weight.value_or(500) / 10; }
 
-net::awaitable<Transition<MooseOperator, Tagged>> Tagged::next(Park&, MooseState& s, Manifest<Moose>& m) {
+net::awaitable<Transition<MooseOperator, Tagged>> Tagged::next(SharedPark&, MooseState& s, Manifest<Moose>& m) {
   s.food = full_belly(*m.latest());
   co_return Transition<MooseOperator, Tagged>::to(Roam{});
 }
 
-net::awaitable<Transition<MooseOperator, Roam>> Roam::next(Park& park, MooseState& s, Manifest<Moose>& m) {
+net::awaitable<Transition<MooseOperator, Roam>> Roam::next(SharedPark& park, MooseState& s, Manifest<Moose>& m) {
   std::string me(kube::name_of(*m.latest()));
+  park.write([&](Park& p) { p.friends.try_emplace(me); });
   while (s.food > 10) {
     co_await pause(2s);
     s.food -= 5;
-    if (std::uniform_real_distribution<double>(0, 1)(park.rng) < 0.05 && park.friends.size() > 1) {
-      // Befriend another moose of the park (the shared map is touched only between awaits).
-      auto it = park.friends.begin();
-      std::advance(it, std::uniform_int_distribution<std::size_t>(0, park.friends.size() - 1)(park.rng));
-      if (it->first != me) {
-        park.friends[me].insert(it->first);
-        it->second.insert(me);
-        std::cout << me << " made a friend: " << it->first << "\n" << std::flush;
-      }
-    } else {
-      park.friends.try_emplace(me);
+    // 5 %: befriend another moose of the park (under the park's lock, never across a wait).
+    std::string befriended = park.write([&](Park& p) -> std::string {
+      if (std::uniform_real_distribution<double>(0, 1)(p.rng) >= 0.05 || p.friends.size() < 2) return {};
+      auto it = p.friends.begin();
+      std::advance(it, std::uniform_int_distribution<std::size_t>(0, p.friends.size() - 1)(p.rng));
+      if (it->first == me) return {};
+      p.friends[me].insert(it->first);
+      it->second.insert(me);
+      return it->first;
+    });
+    if (!befriended.empty()) {
+      kube::log::write(kube::log::Level::info, "moose made a friend", {{"moose", me}, {"friend", befriended}});
     }
   }
   co_return Transition<MooseOperator, Roam>::to(Eat{});
 }
 
-net::awaitable<Transition<MooseOperator, Eat>> Eat::next(Park&, MooseState& s, Manifest<Moose>& m) {
+net::awaitable<Transition<MooseOperator, Eat>> Eat::next(SharedPark&, MooseState& s, Manifest<Moose>& m) {
   s.food = full_belly(*m.latest());
   co_await pause(std::chrono::milliseconds(static_cast<std::int64_t>(s.food * 100)));  // food / 10 seconds
   co_return Transition<MooseOperator, Eat>::to(Sleep{});
 }
 
-net::awaitable<Transition<MooseOperator, Sleep>> Sleep::next(Park&, MooseState&, Manifest<Moose>&) {
+net::awaitable<Transition<MooseOperator, Sleep>> Sleep::next(SharedPark&, MooseState&, Manifest<Moose>&) {
   co_await pause(20s);
   co_return Transition<MooseOperator, Sleep>::to(Roam{});
 }
 
-net::awaitable<Transition<MooseOperator, Released>> Released::next(Park& park, MooseState&, Manifest<Moose>& m) {
+net::awaitable<Transition<MooseOperator, Released>> Released::next(SharedPark& park, MooseState&, Manifest<Moose>& m) {
   std::string me(kube::name_of(*m.latest()));
-  for (auto& [other, friends] : park.friends) friends.erase(me);
-  park.friends.erase(me);
+  park.write([&](Park& p) {
+    for (auto& [other, friends] : p.friends) friends.erase(me);
+    p.friends.erase(me);
+  });
   co_return Transition<MooseOperator, Released>::complete();
 }
 
@@ -173,7 +158,15 @@ int main(int argc, char** argv) {
   std::function<void()> stop;
   return example::run_example(
       "moose_operator", argc, argv,
-      [&stop](kube::Client client, example::Options) -> net::awaitable<void> {
+      [&stop](kube::Client client, example::Options options) -> net::awaitable<void> {
+        for (std::size_t i = 0; i < options.args.size(); ++i) {
+          if (options.args[i] == "--time-scale" && i + 1 < options.args.size()) {
+            time_scale = std::stod(options.args[++i]);
+            if (!(time_scale > 0)) throw kube::InvalidArgument("--time-scale must be positive");
+          } else {
+            throw kube::InvalidArgument("unknown argument " + options.args[i]);
+          }
+        }
         auto crds = kube::Api<kube::api::apiextensions::v1::CustomResourceDefinition>::all(client);
         auto crd = Moose::crd();
         std::string crd_name = crd.metadata.name.value();
@@ -184,18 +177,16 @@ int main(int argc, char** argv) {
           co_await crds.create({}, crd);
         }
         co_await kube::runtime::await_condition(crds, crd_name, kube::runtime::conditions::is_crd_established, 30s);
-        std::cout << "CRD " << crd_name << " installed; managing mooses labelled nps.gov/park=glacier\n" << std::flush;
+        kube::log::write(kube::log::Level::info, "CRD installed", {{"crd", crd_name}});
 
-        kube::fsm::OperatorRuntime<MooseOperator> mooses(kube::Api<Moose>::all(client),
-                                                          {.label_selector = "nps.gov/park=glacier"});
-        mooses.on_enter([](const Moose& m, std::string_view state) {
-          std::cout << kube::namespace_of(m) << "/" << kube::name_of(m) << " -> " << state << "\n" << std::flush;
-        });
-        stop = [&mooses] { mooses.stop(); };
-        co_await mooses.run();
+        kube::fsm::Manager manager(client.executor());
+        auto& mooses = manager.add<MooseOperator>(
+            kube::Api<Moose>::all(client), {.label_selector = std::string(animals::kParkLabel) + "=" + animals::kPark});
+        stop = [&manager] { manager.stop(); };
+        co_await manager.graceful_shutdown_on_signals().run();  // SIGINT / SIGTERM: stop where they are
         const auto& stats = mooses.watch_stats();
-        std::cout << "stopped (" << stats.events << " events, " << stats.errors << " watch errors retried"
-                  << (stats.last_error.empty() ? "" : ", last: " + stats.last_error) << ")\n";
+        kube::log::write(kube::log::Level::info, "operator stopped",
+                         {{"events", stats.events}, {"watch_errors", stats.errors}, {"last_error", stats.last_error}});
       },
       &stop);
 }

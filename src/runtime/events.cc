@@ -5,6 +5,7 @@
 
 #include "kube/api/events/v1.h"
 #include "kube/client/api.h"
+#include "kube/runtime/log.h"
 
 namespace kube::runtime {
 
@@ -53,6 +54,12 @@ Recorder::Recorder(Client client, Reporter reporter, RecorderConfig config)
 }
 
 boost::asio::awaitable<void> Recorder::publish(const EventInfo& info, const api::core::v1::ObjectReference& regarding) {
+  log::Span span("event");
+  if (log::enabled(log::Level::info)) {
+    span.set("reason", info.reason);
+    span.set("type", info.type == EventKind::Warning ? "Warning" : "Normal");
+    span.set("regarding", regarding.kind.value_or("") + " " + regarding.namespace_.value_or("") + "/" + regarding.name.value_or(""));
+  }
   auto now = std::chrono::system_clock::now();
   std::string key = aggregation_key(info, regarding);
   if (auto it = seen_.find(key); it != seen_.end() && now - it->second.last < config_.series_window) {
@@ -66,6 +73,7 @@ boost::asio::awaitable<void> Recorder::publish(const EventInfo& info, const api:
       seen.last = now;
       lru_.splice(lru_.begin(), lru_, seen.lru);
       ++aggregated_;
+      span.set("series_count", seen.count);
       co_return;
     } catch (const ApiError& e) {
       if (e.code() != 404) throw;

@@ -37,8 +37,10 @@
 #include <string>
 #include <utility>
 
+#include "kube/core/resource.h"
 #include "kube/fsm/manifest.h"
 #include "kube/fsm/state.h"
+#include "kube/runtime/log.h"
 
 namespace kube::fsm {
 
@@ -64,6 +66,11 @@ class MachineContext {
   Manifest<typename Op::Manifest>& manifest;
   PublishStatus publish_status;
   OnEnter on_enter;
+  /// The trace of this machine's log records: one span per state execution ("fsm.state"), and the
+  /// runtime's spans (status patches) under the same trace id.
+  log::TraceId trace = log::TraceId::random();
+  /// The span of the state running now (parent of the spans it causes, e.g. its status patch).
+  log::SpanId state_span = 0;
 
   /// The object was deleted: marks the manifest and interrupts the running state (unless the
   /// DeletedState is already running). Call on the machine's executor.
@@ -109,6 +116,26 @@ template <class Op>
 boost::asio::awaitable<void> publish_failure(MachineContext<Op>& ctx, const std::string& message) {
   typename Op::Status status = Op::Status::failed(message);
   co_await ctx.publish_status(status);
+}
+
+// The "fsm.state" span of one state execution: what it led to and how long it ran.
+template <class Op>
+void trace_state(const MachineContext<Op>& ctx, const AnyState<Op>& state, const Step<Op>& step, bool interrupted,
+                 std::chrono::steady_clock::duration took) {
+  bool failed = !interrupted && step.end && !step.end->ok;
+  log::Level level = failed ? log::Level::error : log::Level::info;
+  if (!log::enabled(level)) return;
+  const auto& object = *ctx.manifest.latest();
+  std::string_view ns = namespace_of(object);
+  std::string who = ns.empty() ? std::string(name_of(object)) : std::string(ns) + "/" + std::string(name_of(object));
+  std::string_view outcome = interrupted ? "interrupted" : step.end ? (step.end->ok ? "completed" : "failed") : "next";
+  log::write_span(level, "fsm.state", ctx.trace, ctx.state_span, 0, took,
+                  {{"kind", Op::Manifest::kind},
+                   {"object", who},
+                   {"state", state.name()},
+                   {"outcome", outcome},
+                   {"next", step.next && !interrupted ? step.next->name() : std::string_view()},
+                   {"error", failed ? std::string_view(step.end->message) : std::string_view()}});
 }
 
 // One state: publish its status, run next(). This frame lives as long as the state runs: it
@@ -171,6 +198,8 @@ boost::asio::awaitable<Completion> run_machine(MachineContext<Op>& ctx) {
     }
     if (!state) co_return Completion{};
     detail::Step<Op> step;
+    auto started = std::chrono::steady_clock::now();
+    ctx.state_span = log::enabled(log::Level::info) ? log::random_span_id() : 0;
     try {
       step = co_await detail::entry_of(*state)(*state, ctx);
     } catch (const std::exception& e) {
@@ -179,7 +208,9 @@ boost::asio::awaitable<Completion> run_machine(MachineContext<Op>& ctx) {
     }
     // Deleted while the state ran: interrupted, however the state ended (it may even have
     // swallowed the cancellation).
-    if (!releasing && ctx.manifest.is_deleted()) continue;
+    bool interrupted = !releasing && ctx.manifest.is_deleted();
+    detail::trace_state(ctx, *state, step, interrupted, std::chrono::steady_clock::now() - started);
+    if (interrupted) continue;
     if (!step.end) {
       state = std::move(step.next);
       continue;

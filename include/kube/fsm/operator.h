@@ -129,7 +129,18 @@ class OperatorRuntime {
           context(runtime.shared_, object_state, manifest,
                   [&runtime, this](const typename Op::Status& status) -> boost::asio::awaitable<void> {
                     const K& now = *manifest.latest();
-                    co_await publish_status(runtime.api_for(now), std::string(name_of(now)), status);
+                    log::Span span("fsm.status_patch", context.trace, context.state_span);
+                    if (log::enabled(log::Level::info)) {
+                      span.set("kind", K::kind);
+                      span.set("object", std::string(namespace_of(now)) + "/" + std::string(name_of(now)));
+                      span.set("status", json::encode(status));
+                    }
+                    try {
+                      co_await publish_status(runtime.api_for(now), std::string(name_of(now)), status);
+                    } catch (const std::exception& e) {
+                      span.fail(e.what());
+                      throw;
+                    }
                   },
                   [&runtime, this](std::string_view state) {
                     if (runtime.on_enter_) runtime.on_enter_(*manifest.latest(), state);

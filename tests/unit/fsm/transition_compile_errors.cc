@@ -1,5 +1,7 @@
 // Compiled by tests/support/expect_compile_errors.sh (see tests/unit/CMakeLists.txt): valid as
-// is; each CASE_* macro adds one transition the graph does not declare, which must not compile.
+// is; each CASE_* macro adds one transition the graph does not declare (or another misuse the
+// framework rejects at compile time), which must not compile.
+#include "kube/fsm/guarded.h"
 #include "kube/fsm/state.h"
 
 namespace {
@@ -34,6 +36,16 @@ kube::fsm::Transition<Operator, Roam> back() { return kube::fsm::Transition<Oper
 #ifdef CASE_UNNAMED_STATE
 struct Nameless {};
 kube::fsm::Transition<Operator, Roam> nameless() { return kube::fsm::Transition<Operator, Roam>::to(Nameless{}); }
+#endif
+
+#ifdef CASE_GUARD_ACROSS_AWAIT
+// A coroutine given to Guarded::write would hold the lock across its suspensions.
+boost::asio::awaitable<void> hold_lock(kube::fsm::Guarded<int>& shared) {
+  co_await shared.write([](int& n) -> boost::asio::awaitable<void> {
+    ++n;
+    co_return;
+  });
+}
 #endif
 
 }  // namespace
