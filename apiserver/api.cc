@@ -7,6 +7,7 @@
 #include "apiserver/api_impl.h"
 #include "apiserver/garbage_collector.h"
 #include "apiserver/openapi.h"
+#include "apiserver/webhooks.h"
 #include "kube/core/error.h"
 
 namespace kube::apiserver {
@@ -139,6 +140,8 @@ ApiResult Api::Impl::handle(const ApiRequest& request) {
     return route(request);
   } catch (const ApiFailure& failure) {
     return failure.response;
+  } catch (AdmissionNeeded& needed) {
+    return std::move(needed.admission);
   } catch (const json::DecodeError& e) {
     return status_response(400, "BadRequest", e.what());
   } catch (const InvalidArgument& e) {

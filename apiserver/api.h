@@ -29,6 +29,8 @@ struct UserInfo {
   std::vector<std::string> groups;
 };
 
+struct Admission;  // webhooks.h
+
 struct ApiRequest {
   std::string method;                                      // GET, POST, PUT, PATCH, DELETE
   std::string path;                                        // decoded, without the query
@@ -38,6 +40,8 @@ struct ApiRequest {
   std::string body;
   std::string user_agent;  // the default field manager of writes derives from it
   UserInfo user;
+  /// Set when the request runs again after its admission webhooks were called: their results.
+  std::shared_ptr<Admission> admission;
 
   /// The last value of a query parameter (nullopt if absent).
   std::optional<std::string> param(std::string_view name) const;
@@ -76,7 +80,10 @@ class Watch {
   virtual ~Watch() = default;
 };
 
-using ApiResult = std::variant<ApiResponse, std::shared_ptr<Watch>>;
+/// A write that admission webhooks apply to: the HTTP layer calls them (WebhookClient,
+/// admission.h) without blocking, then serves the request again with `ApiRequest::admission` set
+/// (or answers with the Status the webhooks failed it with).
+using ApiResult = std::variant<ApiResponse, std::shared_ptr<Watch>, std::shared_ptr<Admission>>;
 
 struct ApiOptions {
   std::size_t max_body_bytes = 3 * 1024 * 1024;

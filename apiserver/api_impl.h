@@ -33,6 +33,14 @@ struct Target {
 
 class WatchImpl;
 class GarbageCollector;
+struct Webhook;
+struct AdmissionItem;
+enum class AdmissionOperation;
+
+/// Thrown at an admission point when webhooks must be called first (caught by Api::Impl::handle).
+struct AdmissionNeeded {
+  std::shared_ptr<Admission> admission;
+};
 
 class Api::Impl {
  public:
@@ -60,6 +68,10 @@ class Api::Impl {
   bool checking_namespaces = false;
   std::unique_ptr<GarbageCollector> gc;  // garbage_collector.h
   int handling = 0;                      // > 0 while a request is being served
+  // Webhooks of the stored Mutating/ValidatingWebhookConfigurations, by configuration name; read
+  // again after any write to admissionregistration.k8s.io (`index` notices those).
+  std::vector<Webhook> mutating_webhooks, validating_webhooks;
+  mutable bool webhooks_stale = true;
 
   // ---- routing (api.cc) --------------------------------------------------------------------------
   ApiResult route(const ApiRequest& request);
@@ -80,17 +92,40 @@ class Api::Impl {
   ApiResponse scale(const ApiRequest& request, const Target& target);
   ApiResponse binding(const ApiRequest& request, const Target& target);
   /// Validates, prunes and completes `object` for a write; returns the Warning headers to send.
-  std::vector<std::string> prepare(const ApiRequest& request, const ResourceInfo& resource, json::Value& object);
+  /// `from_client`: false for objects changed by webhooks (no fieldValidation: unknown fields are pruned).
+  std::vector<std::string> prepare(const ApiRequest& request, const ResourceInfo& resource, json::Value& object,
+                                   bool from_client = true);
   /// Stores `object` as the new state of an existing object (update/patch path). `track`: record
   /// the request's field manager as an Update in managedFields (apply does its own).
   ApiResponse store_update(const ApiRequest& request, const Target& target, const ObjectPtr& current,
-                           json::Value& object, bool status_only, bool track = true);
+                           json::Value& object, bool status_only, bool track = true, bool admit = true);
   /// Deletes `current` honouring finalizers; returns the response body object and revision.
   std::pair<std::string, std::uint64_t> delete_object(const ResourceInfo& resource, const ObjectPtr& current,
                                                       bool dry_run);
   std::string key_of(const ResourceInfo& resource, std::string_view ns, std::string_view name) const;
   ObjectPtr existing(const Target& target) const;
   void check_namespace(const ResourceInfo& resource, std::string_view ns, bool creating) const;
+
+  // ---- admission webhooks (api_admission.cc) ----------------------------------------------------
+  /// True when some webhook could apply to writes of `resource` (the common path stops here).
+  bool webhooks_apply(const ResourceInfo& resource);
+  /// The admission point of a single-object write, just before storing: returns at once when no
+  /// webhook matches; replaces `object` (null for DELETE) with the result of an earlier admission
+  /// round of this request (mutated and validated again, or finally admitted); or throws
+  /// AdmissionNeeded so the HTTP layer calls the webhooks and serves the request again. `old` and
+  /// `revision`: the existing object (null and 0 for CREATE); `options`: DeleteOptions for DELETE.
+  void admit(const ApiRequest& request, const Target& target, AdmissionOperation operation, json::Value& object,
+             const json::Value* old, std::uint64_t revision, bool dry_run, const json::Object* options = nullptr);
+  /// The same for one of several objects of a request (`point` names it): returns the webhooks
+  /// to call instead of throwing.
+  std::optional<AdmissionItem> admission_step(const ApiRequest& request, const Target& target,
+                                              AdmissionOperation operation, json::Value& object, const json::Value* old,
+                                              std::uint64_t revision, bool dry_run, const json::Object* options,
+                                              const std::string& point);
+  /// A mutated object made valid again (api_objects.cc): server-owned fields back from `before`,
+  /// generation, then the usual pruning, defaulting and validation.
+  json::Value revalidate(const ApiRequest& request, const Target& target, const json::Value& before,
+                         json::Value mutated, const json::Value* old);
 
   // ---- lists and watches (api_list.cc) -----------------------------------------------------------
   ApiResponse list(const ApiRequest& request, const Target& target);

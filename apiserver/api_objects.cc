@@ -10,6 +10,7 @@
 #include "apiserver/managed_fields.h"
 #include "apiserver/strategic_merge.h"
 #include "apiserver/structural_schema.h"
+#include "apiserver/webhooks.h"
 #include "kube/core/error.h"
 #include "kube/core/json_patch.h"
 #include "kube/core/selector.h"
@@ -217,6 +218,7 @@ void Api::Impl::index(StoredObject& object, const json::Value& dom) const {
   auto slash = key.find('/');
   std::string group(key.substr(0, slash));
   if (group == "core") group.clear();
+  if (group == "admissionregistration.k8s.io") webhooks_stale = true;  // webhook configurations are read again
   std::string_view rest = key.substr(slash + 1);
   std::string plural(rest.substr(0, rest.find('/')));
   auto versions = registry.versions_of(group, plural);
@@ -261,8 +263,9 @@ void merge_string_data(json::Value& secret) {
 
 }  // namespace
 
-std::vector<std::string> Api::Impl::prepare(const ApiRequest& request, const ResourceInfo& resource, json::Value& object) {
-  std::string validation = request.param("fieldValidation").value_or("Warn");
+std::vector<std::string> Api::Impl::prepare(const ApiRequest& request, const ResourceInfo& resource, json::Value& object,
+                                            bool from_client) {
+  std::string validation = from_client ? request.param("fieldValidation").value_or("Warn") : "Ignore";
   if (validation != "Strict" && validation != "Warn" && validation != "Ignore") {
     fail(400, "BadRequest", "fieldValidation must be Strict, Warn or Ignore (got \"" + validation + "\")");
   }
@@ -332,6 +335,12 @@ std::vector<std::string> Api::Impl::prepare(const ApiRequest& request, const Res
         }
       }
       ++i;
+    }
+  }
+  if (resource.group == "admissionregistration.k8s.io" &&
+      (resource.plural == "mutatingwebhookconfigurations" || resource.plural == "validatingwebhookconfigurations")) {
+    for (auto& c : validate_webhook_configuration(object, resource.plural == "mutatingwebhookconfigurations")) {
+      causes.push_back(std::move(c));
     }
   }
   if (!causes.empty()) fail_invalid(resource, name, causes);
@@ -489,13 +498,20 @@ ApiResponse Api::Impl::create_object(const ApiRequest& request, const Target& ta
   }
   bool is_crd = resource.group == "apiextensions.k8s.io" && resource.plural == "customresourcedefinitions";
   if (is_crd) prepare_crd(object, resource);
+  bool dry = dry_run(request);
+  if (webhooks_apply(resource)) {
+    Target admitted = target;
+    admitted.name = name;
+    admit(request, admitted, AdmissionOperation::Create, object, nullptr, 0, dry);
+    name = string_at(object, {"metadata", "name"});  // the first round's generated name
+  }
   std::string key = key_of(resource, target.ns, name);
   if (store.get(key)) {
     fail(409, "AlreadyExists", qualified(resource) + " \"" + name + "\" already exists", name_details(resource, name));
   }
   ApiResponse response;
   response.status = 201;
-  if (dry_run(request)) {
+  if (dry) {
     response.body = boost::json::serialize(object);
     return with_warnings(std::move(response), warnings);
   }
@@ -587,7 +603,7 @@ ApiResponse Api::Impl::patch(const ApiRequest& request, const Target& target) {
 }
 
 ApiResponse Api::Impl::store_update(const ApiRequest& request, const Target& target, const ObjectPtr& current,
-                                    json::Value& object, bool status_only, bool track) {
+                                    json::Value& object, bool status_only, bool track, bool admit_write) {
   const ResourceInfo& resource = *target.resource;
   std::vector<std::string> warnings = prepare(request, resource, object);
   json::Value old = json::parse(current->json);
@@ -654,6 +670,9 @@ ApiResponse Api::Impl::store_update(const ApiRequest& request, const Target& tar
                                      "found new finalizers []string{\"" + list + "\"}")});
     }
   }
+  if (admit_write && webhooks_apply(resource)) {
+    admit(request, target, AdmissionOperation::Update, result, &old, current->revision, dry_run(request));
+  }
   ApiResponse response;
   Format format = negotiate(request.accept) == Format::Metadata ? Format::Metadata : Format::Json;
   // A write that changes nothing is not a write (no new revision, no event), as in Kubernetes.
@@ -684,6 +703,62 @@ ApiResponse Api::Impl::store_update(const ApiRequest& request, const Target& tar
   response.body = render(stored, resource, format);
   response.after_revision = stored->revision;
   return with_warnings(std::move(response), warnings);
+}
+
+json::Value Api::Impl::revalidate(const ApiRequest& request, const Target& target, const json::Value& before,
+                                  json::Value mutated, const json::Value* old) {
+  const ResourceInfo& resource = *target.resource;
+  if (!mutated.is_object()) {
+    fail(500, "InternalError", "Internal error occurred: the object patched by admission webhooks is not a JSON object");
+  }
+  json::Value result;
+  if (target.subresource == "status") {
+    // A status write changes only the status, whatever the webhooks patched.
+    result = before;
+    if (const json::Value* status = find_path(mutated, {"status"})) {
+      result.as_object()["status"] = *status;
+    } else {
+      result.as_object().erase("status");
+    }
+  } else if (target.subresource == "finalize") {
+    result = before;
+    json::Value finalizers_value = json::Array{};
+    if (const json::Value* f = find_path(mutated, {"spec", "finalizers"})) finalizers_value = *f;
+    ensure_object(result, "spec")["finalizers"] = finalizers_value;
+  } else {
+    result = std::move(mutated);
+    json::Object& o = result.as_object();
+    o["apiVersion"] = resource.api_version();
+    o["kind"] = resource.kind;
+    // What the server owns comes back from before the webhooks (as its strategies reset it).
+    json::Object& meta = metadata_of(result);
+    const json::Value* before_meta = find_path(before, {"metadata"});
+    for (const char* field : {"name", "namespace", "uid", "creationTimestamp", "deletionTimestamp",
+                              "deletionGracePeriodSeconds", "resourceVersion", "generation", "managedFields"}) {
+      const json::Value* v = before_meta && before_meta->is_object() ? before_meta->as_object().if_contains(field) : nullptr;
+      if (v) {
+        meta[field] = *v;
+      } else {
+        meta.erase(field);
+      }
+    }
+    if (resource.has_status) {
+      if (const json::Value* status = find_path(before, {"status"})) {
+        o["status"] = *status;
+      } else {
+        o.erase("status");
+      }
+    }
+    if (old && find_path(*old, {"metadata", "generation"})) {
+      std::int64_t generation = find_path(*old, {"metadata", "generation"})->to_number<std::int64_t>();
+      metadata_of(result)["generation"] = spec_changed(resource, *old, result) ? generation + 1 : generation;
+    }
+  }
+  prepare(request, resource, result, false);
+  if (resource.group == "apiextensions.k8s.io" && resource.plural == "customresourcedefinitions") {
+    prepare_crd(result, resource);
+  }
+  return result;
 }
 
 std::pair<std::string, std::uint64_t> Api::Impl::delete_object(const ResourceInfo& resource, const ObjectPtr& current,
@@ -761,6 +836,11 @@ ApiResponse Api::Impl::remove(const ApiRequest& request, const Target& target) {
                    ", ResourceVersion in object meta: " + std::to_string(current->revision));
     }
   }
+  if (webhooks_apply(resource)) {
+    json::Value old = json::parse(current->json);
+    json::Value none;
+    admit(request, target, AdmissionOperation::Delete, none, &old, current->revision, dry, &options);
+  }
   ApiResponse response;
   Format format = negotiate(request.accept) == Format::Metadata ? Format::Metadata : Format::Json;
   if (resource.group.empty() && resource.plural == "namespaces") {
@@ -813,6 +893,23 @@ ApiResponse Api::Impl::remove_collection(const ApiRequest& request, const Target
                 if (ok) matched.push_back(o);
                 return true;
               });
+  if (webhooks_apply(resource)) {
+    // Every object is admitted (DELETE) before any is deleted.
+    std::vector<AdmissionItem> pending;
+    for (const auto& o : matched) {
+      Target item{&resource, o->namespace_, o->name, ""};
+      json::Value old = json::parse(o->json);
+      json::Value none;
+      if (auto step = admission_step(request, item, AdmissionOperation::Delete, none, &old, o->revision, dry, &options, o->key)) {
+        pending.push_back(std::move(*step));
+      }
+    }
+    if (!pending.empty()) {
+      std::shared_ptr<Admission> admission = request.admission ? request.admission : std::make_shared<Admission>();
+      for (auto& p : pending) admission->items.push_back(std::move(p));
+      throw AdmissionNeeded{std::move(admission)};
+    }
+  }
   std::string items;
   std::uint64_t revision = store.revision();
   for (const auto& o : matched) {
@@ -929,7 +1026,8 @@ ApiResponse Api::Impl::scale(const ApiRequest& request, const Target& target) {
   cur->as_object()[spec_path.back()] = replicas->as_int64();
   Target main = target;
   main.subresource.clear();
-  ApiResponse updated = store_update(request, main, current, object, false);
+  // Not admitted: webhooks would expect an autoscaling/v1 Scale for the scale subresource.
+  ApiResponse updated = store_update(request, main, current, object, false, true, false);
   if (updated.status >= 400) return updated;
   ObjectPtr now = existing(target);
   response.body = boost::json::serialize(make_scale(json::parse(now->json), now->revision));

@@ -1,6 +1,6 @@
-// kube::apiserver::Server: HTTPS (Beast + Asio + OpenSSL) in front of the Api. The only file of the
-// server that includes Beast/Asio/SSL. One I/O thread runs everything (store, API, connections);
-// the durable log has its own thread.
+// kube::apiserver::Server: HTTPS (Beast + Asio + OpenSSL) in front of the Api. With admission.cc
+// (the webhook client) the only files of the server that include Beast/Asio/SSL. One I/O thread
+// runs everything (store, API, connections, webhook calls); the durable log has its own thread.
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -18,11 +18,13 @@
 #include <random>
 #include <sstream>
 
+#include "apiserver/admission.h"
 #include "apiserver/api.h"
 #include "apiserver/auth.h"
 #include "apiserver/pki.h"
 #include "apiserver/registry.h"
 #include "apiserver/store.h"
+#include "apiserver/webhooks.h"
 #include "kube/apiserver/server.h"
 #include "kube/core/byte_string.h"
 #include "kube/core/error.h"
@@ -151,6 +153,7 @@ class Server::Impl {
     net::io_context* io = nullptr;
   };
   std::shared_ptr<PostTarget> post_target = std::make_shared<PostTarget>();
+  std::unique_ptr<WebhookClient> webhooks;  // declared before `io`: destroyed after the calls it runs
   std::unique_ptr<net::io_context> io;
   std::unique_ptr<ssl::context> tls;
   std::unique_ptr<tcp::acceptor> acceptor;
@@ -164,6 +167,8 @@ class Server::Impl {
   net::awaitable<void> accept_loop();
   net::awaitable<void> session(Stream stream);
   net::awaitable<void> wait_durable(std::uint64_t revision);
+  net::awaitable<ApiResult> serve_admitted(ApiRequest& request, ApiResult result);
+  net::awaitable<std::optional<ApiResponse>> call_webhooks(std::shared_ptr<Admission> admission);
   net::awaitable<bool> stream_watch(Stream& stream, unsigned version, bool keep_alive, std::shared_ptr<Watch> watch);
   net::awaitable<bool> write_response(Stream& stream, ApiResponse& response, unsigned version, bool keep_alive);
   ApiRequest to_api_request(const http::request<http::string_body>& req, bool& ok);
@@ -228,6 +233,7 @@ void Server::Impl::start() {
 
   io = std::make_unique<net::io_context>(1);
   post_target->io = io.get();
+  webhooks = std::make_unique<WebhookClient>(*io);
   spec = parsed_spec(options.spec_file);
   registry = std::make_unique<Registry>(spec);
   Store::Options store_options;
@@ -296,7 +302,8 @@ void Server::Impl::stop() {
     post_target->io = nullptr;  // the durable log may still report; nothing runs it any more
   }
   acceptor.reset();
-  io.reset();  // destroys every connection
+  io.reset();  // destroys every connection (and webhook call)
+  webhooks.reset();
   api.reset();
   store.reset();  // flushes the durable log
   registry.reset();
@@ -358,6 +365,49 @@ net::awaitable<void> Server::Impl::wait_durable(std::uint64_t revision) {
     timer.cancel();
   });
   while (!done) co_await timer.async_wait(use_tuple);
+}
+
+net::awaitable<std::optional<ApiResponse>> Server::Impl::call_webhooks(std::shared_ptr<Admission> admission) {
+  net::steady_timer timer(*io, std::chrono::steady_clock::time_point::max());
+  std::optional<ApiResponse> failure;
+  bool done = false;
+  webhooks->run(std::move(admission), [&](std::optional<ApiResponse> result) {
+    failure = std::move(result);
+    done = true;
+    timer.cancel();
+  });
+  while (!done) co_await timer.async_wait(use_tuple);
+  co_return failure;
+}
+
+// A write that admission webhooks apply to (`result` holds its Admission): suspended while they
+// are called (other requests go on), then served again with their results.
+net::awaitable<ApiResult> Server::Impl::serve_admitted(ApiRequest& request, ApiResult result) {
+  std::shared_ptr<Admission> admission;
+  for (int round = 0; auto* pending = std::get_if<std::shared_ptr<Admission>>(&result); ++round) {
+    admission = std::move(*pending);
+    if (round == 16) {  // the objects kept changing under the admission
+      result = status_response(409, "Conflict", "the objects of the request kept changing during admission; try again");
+      break;
+    }
+    if (auto failure = co_await call_webhooks(admission)) {
+      result = std::move(*failure);
+      break;
+    }
+    request.admission = admission;
+    result = api->handle(request);
+  }
+  if (auto* response = std::get_if<ApiResponse>(&result); response && admission) {
+    for (const auto& warning : admission->warnings) {
+      std::string escaped;
+      for (char c : warning) {
+        if (c == '"' || c == '\\') escaped.push_back('\\');
+        escaped.push_back(c == '\n' || c == '\r' ? ' ' : c);
+      }
+      response->headers.emplace_back("Warning", "299 - \"" + escaped + "\"");
+    }
+  }
+  co_return result;
 }
 
 ApiRequest Server::Impl::to_api_request(const http::request<http::string_body>& req, bool& ok) {
@@ -460,6 +510,9 @@ net::awaitable<void> Server::Impl::session(Stream stream) {
     } else {
       request.user = std::move(*user);
       result = api->handle(request);
+      if (std::holds_alternative<std::shared_ptr<Admission>>(result)) {
+        result = co_await serve_admitted(request, std::move(result));
+      }
     }
     if (auto* response = std::get_if<ApiResponse>(&result)) {
       co_await wait_durable(response->after_revision);
