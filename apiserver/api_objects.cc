@@ -306,6 +306,13 @@ std::vector<std::string> Api::Impl::prepare(const ApiRequest& request, const Res
       warnings.push_back("unknown field \"" + field + "\"");
     }
   }
+  if (resource.group.empty() && resource.plural == "namespaces" && !name.empty()) {
+    // Kubernetes labels every namespace with its name (namespace selectors of webhooks and
+    // network policies rely on it).
+    json::Value& labels = metadata_of(object)["labels"];
+    if (!labels.is_object()) labels = json::Object{};
+    labels.as_object()["kubernetes.io/metadata.name"] = name;
+  }
   // Metadata every kind shares.
   json::Array causes;
   if (auto why = check_name(resource, name); !name.empty() && !why.empty()) {
