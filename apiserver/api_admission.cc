@@ -70,6 +70,26 @@ bool Api::Impl::webhooks_apply(const ResourceInfo& resource) {
   return !mutating_webhooks.empty() || !validating_webhooks.empty();
 }
 
+bool Api::Impl::webhooks_for(const Target& target, AdmissionOperation operation) {
+  if (!webhooks_apply(*target.resource)) return false;
+  const ResourceInfo& resource = *target.resource;
+  AdmissionAttributes attributes;
+  attributes.operation = operation;
+  attributes.group = resource.group;
+  attributes.version = resource.version;
+  attributes.resource = resource.plural;
+  attributes.subresource = target.subresource;
+  attributes.namespaced = resource.namespaced;
+  for (const auto* list : {&mutating_webhooks, &validating_webhooks}) {
+    for (const auto& w : *list) {
+      for (const auto& rule : w.rules) {
+        if (rule_matches(rule, attributes)) return true;
+      }
+    }
+  }
+  return false;
+}
+
 void Api::Impl::admit(const ApiRequest& request, const Target& target, AdmissionOperation operation,
                       json::Value& object, const json::Value* old, std::uint64_t revision, bool dry_run,
                       const json::Object* options) {

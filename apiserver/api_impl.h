@@ -109,6 +109,8 @@ class Api::Impl {
   // ---- admission webhooks (api_admission.cc) ----------------------------------------------------
   /// True when some webhook could apply to writes of `resource` (the common path stops here).
   bool webhooks_apply(const ResourceInfo& resource);
+  /// True when the rules of some webhook match `operation` on `target` (selectors not checked yet).
+  bool webhooks_for(const Target& target, AdmissionOperation operation);
   /// The admission point of a single-object write, just before storing: returns at once when no
   /// webhook matches; replaces `object` (null for DELETE) with the result of an earlier admission
   /// round of this request (mutated and validated again, or finally admitted); or throws

@@ -506,7 +506,7 @@ ApiResponse Api::Impl::create_object(const ApiRequest& request, const Target& ta
   bool is_crd = resource.group == "apiextensions.k8s.io" && resource.plural == "customresourcedefinitions";
   if (is_crd) prepare_crd(object, resource);
   bool dry = dry_run(request);
-  if (webhooks_apply(resource)) {
+  if (webhooks_for(target, AdmissionOperation::Create)) {
     Target admitted = target;
     admitted.name = name;
     admit(request, admitted, AdmissionOperation::Create, object, nullptr, 0, dry);
@@ -677,7 +677,7 @@ ApiResponse Api::Impl::store_update(const ApiRequest& request, const Target& tar
                                      "found new finalizers []string{\"" + list + "\"}")});
     }
   }
-  if (admit_write && webhooks_apply(resource)) {
+  if (admit_write && webhooks_for(target, AdmissionOperation::Update)) {
     admit(request, target, AdmissionOperation::Update, result, &old, current->revision, dry_run(request));
   }
   ApiResponse response;
@@ -843,7 +843,7 @@ ApiResponse Api::Impl::remove(const ApiRequest& request, const Target& target) {
                    ", ResourceVersion in object meta: " + std::to_string(current->revision));
     }
   }
-  if (webhooks_apply(resource)) {
+  if (webhooks_for(target, AdmissionOperation::Delete)) {
     json::Value old = json::parse(current->json);
     json::Value none;
     admit(request, target, AdmissionOperation::Delete, none, &old, current->revision, dry, &options);
@@ -900,7 +900,7 @@ ApiResponse Api::Impl::remove_collection(const ApiRequest& request, const Target
                 if (ok) matched.push_back(o);
                 return true;
               });
-  if (webhooks_apply(resource)) {
+  if (webhooks_for(target, AdmissionOperation::Delete)) {
     // Every object is admitted (DELETE) before any is deleted.
     std::vector<AdmissionItem> pending;
     for (const auto& o : matched) {

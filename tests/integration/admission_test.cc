@@ -493,6 +493,37 @@ TEST_F(Admission, UpdateSeesTheOldAndTheNewObject) {
   EXPECT_EQ(hooks_->calls(p), 2u);
 }
 
+TEST_F(Admission, StatusSubresourceWritesMatchSubresourceRules) {
+  using api::core::v1::Pod;
+  std::string p = path("status");
+  hooks_->on(p, [](const json::Value& review) {
+    // Only the status of a status write counts: the label change is dropped.
+    return allow(review, json::parse(R"([{"op":"add","path":"/status/message","value":"seen by the webhook"},
+                                         {"op":"add","path":"/metadata/labels","value":{"sneaky":"label"}}])"));
+  });
+  configure(true, "status", {webhook("status.admission.kube-cpp.dev", p, {rule({"UPDATE", "CREATE"}, {"pods/status"})})});
+  Pod pod;
+  pod.metadata.name = "with-status";
+  pod.spec.emplace();
+  pod.spec->containers.emplace_back();
+  pod.spec->containers[0].name = "c";
+  pod.spec->containers[0].image = "busybox";
+  Pod updated = call([&](Client& c) -> net::awaitable<Pod> {
+    auto pods = Api<Pod>::namespaced(c, ns_);
+    co_await pods.create({}, pod);
+    co_await pods.patch("with-status", {}, Patch::merge(json::parse(R"({"metadata":{"annotations":{"a":"b"}}})")));
+    co_return co_await pods.patch_status("with-status", {}, Patch::merge(json::parse(R"({"status":{"reason":"Testing"}})")));
+  });
+  auto received = hooks_->received(p);
+  ASSERT_EQ(received.size(), 1u);  // not for the create or the main-resource patch
+  EXPECT_EQ(text(received[0].review, {"request", "subResource"}), "status");
+  EXPECT_EQ(text(received[0].review, {"request", "object", "status", "reason"}), "Testing");
+  ASSERT_TRUE(updated.status);
+  EXPECT_EQ(updated.status->message.value_or(""), "seen by the webhook");
+  EXPECT_EQ(updated.status->reason.value_or(""), "Testing");
+  EXPECT_FALSE(updated.metadata.labels && updated.metadata.labels->count("sneaky"));
+}
+
 TEST_F(Admission, ServiceReferencesResolveToThisMachine) {
   ensure_namespace(kServiceNamespace);
   std::string p = path("svc");
