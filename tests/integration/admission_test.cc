@@ -243,6 +243,40 @@ TEST_F(Admission, MutatingPatchIsAppliedAndStored) {
   EXPECT_EQ(hooks_->calls(p), 1u);
 }
 
+TEST_F(Admission, GeneratedNamesAndServerSideApplyAreAdmitted) {
+  std::string p = path("label");
+  hooks_->on(p, [](const json::Value& review) {
+    return allow(review, json::parse(R"([{"op":"add","path":"/metadata/annotations","value":{"admitted":"yes"}}])"));
+  });
+  configure(true, "label", {webhook("label.admission.kube-cpp.dev", p, {rule({"CREATE", "UPDATE"})})});
+
+  // The name generated for the webhook's review is the name stored.
+  ConfigMap generated;
+  generated.metadata.generate_name = "gen-";
+  ConfigMap created = create(generated);
+  auto received = hooks_->received(p);
+  ASSERT_EQ(received.size(), 1u);
+  EXPECT_EQ(text(received[0].review, {"request", "name"}), created.metadata.name.value_or(""));
+  ASSERT_TRUE(get(created.metadata.name.value_or("")));
+  EXPECT_EQ(created.metadata.annotations->at("admitted"), "yes");
+
+  // Server-side apply: CREATE when the object is missing, UPDATE after.
+  std::string manifest = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied"},"data":{"k":"1"}})";
+  std::string target = "/api/v1/namespaces/" + ns_ + "/configmaps/applied?fieldManager=admission-test";
+  send("PATCH", target, json::parse(manifest), "application/apply-patch+yaml");
+  send("PATCH", target, json::parse(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied"},"data":{"k":"2"}})"),
+       "application/apply-patch+yaml");
+  received = hooks_->received(p);
+  ASSERT_EQ(received.size(), 3u);
+  EXPECT_EQ(text(received[1].review, {"request", "operation"}), "CREATE");
+  EXPECT_EQ(text(received[2].review, {"request", "operation"}), "UPDATE");
+  EXPECT_EQ(text(received[2].review, {"request", "oldObject", "data", "k"}), "1");
+  auto applied = get("applied");
+  ASSERT_TRUE(applied);
+  EXPECT_EQ(applied->data->at("k"), "2");
+  EXPECT_EQ(applied->metadata.annotations->at("admitted"), "yes");
+}
+
 TEST_F(Admission, UnreachableWebhookFailsClosedByDefault) {
   json::Object hook = webhook("unreachable.admission.kube-cpp.dev", path("nowhere"), {rule({"CREATE"})});
   hook["clientConfig"].as_object()["url"] = "https://127.0.0.1:1/nowhere";  // nothing listens on port 1
