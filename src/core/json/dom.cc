@@ -7,10 +7,37 @@
 
 namespace kube::json {
 
+namespace {
+
+// Boost.JSON reads a number whose exponent overflows as inf, or as NaN for "0e999" (0 * inf): no
+// JSON text can carry those back (they would serialize as "NaN"), so they are refused, as the
+// typed decoder refuses them.
+bool all_numbers_finite(const Value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::double_:
+      return std::isfinite(v.get_double());
+    case boost::json::kind::array:
+      for (const Value& e : v.get_array()) {
+        if (!all_numbers_finite(e)) return false;
+      }
+      return true;
+    case boost::json::kind::object:
+      for (const auto& member : v.get_object()) {
+        if (!all_numbers_finite(member.value())) return false;
+      }
+      return true;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
 Value parse(std::string_view text) {
   boost::system::error_code ec;
   Value v = boost::json::parse(boost::json::string_view(text.data(), text.size()), ec);
   if (ec) throw DecodeError("invalid JSON: " + ec.message());
+  if (!all_numbers_finite(v)) throw DecodeError("invalid JSON: a number is out of range");
   return v;
 }
 

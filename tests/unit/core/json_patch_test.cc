@@ -691,3 +691,14 @@ TEST(MergePatchDiff, MinimalPatches) {
 }
 
 }  // namespace
+
+// Found by fuzz_patch: "0e999" read as NaN made a diff that could never replay (NaN != NaN), and
+// would serialize as the non-JSON "NaN". Numbers that overflow are refused when parsed.
+TEST(JsonDom, NumbersOutOfRangeAreRefused) {
+  for (const char* text : {"[0e999]", "{\"a\":1e999}", "[-1e400]"}) {
+    EXPECT_THROW(kube::json::parse(text), kube::json::DecodeError) << text;
+  }
+  kube::json::Value small = kube::json::parse("[0e-999,1e-400]");  // underflow is fine: zero
+  EXPECT_EQ(small.as_array()[0].as_double(), 0.0);
+  EXPECT_EQ(small.as_array()[1].as_double(), 0.0);
+}
