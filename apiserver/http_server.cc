@@ -21,7 +21,7 @@
 #include "apiserver/admission.h"
 #include "apiserver/api.h"
 #include "apiserver/auth.h"
-#include "apiserver/pki.h"
+#include "kube/tls/pki.h"
 #include "apiserver/registry.h"
 #include "apiserver/store.h"
 #include "apiserver/webhooks.h"
@@ -32,6 +32,11 @@
 namespace kube::apiserver {
 
 std::string_view bundled_spec();  // generated: api/swagger.json
+
+using tls::CertificateAndKey;
+using tls::CertificateRequest;
+using tls::generate_ca;
+using tls::issue_certificate;
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "apiserver/pki.h"
+#include "kube/tls/pki.h"
 #include "kube/core/byte_string.h"
 
 namespace kube::testing {
@@ -88,13 +88,12 @@ struct WebhookServer::Impl {
 };
 
 WebhookServer::WebhookServer(std::vector<std::string> dns_names) : impl_(std::make_unique<Impl>()) {
-  apiserver::CertificateAndKey ca = apiserver::generate_ca("webhook-test-ca");
+  tls::CertificateAndKey ca = tls::generate_ca("webhook-test-ca");
   dns_names.push_back("localhost");
-  apiserver::CertificateAndKey serving = apiserver::issue_certificate(
-      ca, apiserver::CertificateRequest{.common_name = "webhook",
-                                        .dns_names = dns_names,
-                                        .ip_addresses = {"127.0.0.1"},
-                                        .server = true});
+  tls::CertificateAndKey serving = tls::issue_certificate(ca, tls::CertificateRequest{.common_name = "webhook",
+                                                                                     .dns_names = dns_names,
+                                                                                     .ip_addresses = {"127.0.0.1"},
+                                                                                     .server = true});
   impl_->ca_pem = ca.certificate_pem;
   impl_->tls.use_certificate_chain(net::buffer(serving.certificate_pem));
   impl_->tls.use_private_key(net::buffer(serving.private_key_pem), ssl::context::pem);

@@ -1,4 +1,4 @@
-#include "apiserver/pki.h"
+#include "kube/tls/pki.h"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -14,7 +14,7 @@
 
 #include "kube/core/error.h"
 
-namespace kube::apiserver {
+namespace kube::tls {
 
 namespace {
 
@@ -239,4 +239,4 @@ CertificateSubject certificate_subject(const std::string& certificate_pem) {
   return subject;
 }
 
-}  // namespace kube::apiserver
+}  // namespace kube::tls

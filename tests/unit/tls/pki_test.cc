@@ -1,4 +1,4 @@
-#include "apiserver/pki.h"
+#include "kube/tls/pki.h"
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>
@@ -19,9 +19,9 @@
 
 namespace {
 
-using kube::apiserver::CertificateAndKey;
-using kube::apiserver::CertificateRequest;
-namespace pki = kube::apiserver;
+using kube::tls::CertificateAndKey;
+using kube::tls::CertificateRequest;
+namespace pki = kube::tls;
 
 template <auto Free>
 struct Deleter {

@@ -1,12 +1,18 @@
-// The API server's certificates: a self-signed CA, a serving certificate for 127.0.0.1/localhost,
-// and client certificates (CN = user, O = groups) such as the admin kubeconfig's. PEM in and out.
+// kube::tls: certificates for the project's HTTPS servers (kube-apiserver-lite, admission webhooks
+// of kube::fsm): a self-signed CA, serving certificates (subjectAltName DNS names and IPs) and
+// client certificates (CN = user, O = groups) signed by it. PEM in and out; OpenSSL stays in pki.cc.
+//
+// Example:
+//   auto ca = kube::tls::generate_ca("my-webhook-ca");
+//   auto serving = kube::tls::issue_certificate(ca, {.common_name = "my-webhook",
+//       .dns_names = {"my-webhook.ns.svc"}, .ip_addresses = {"127.0.0.1"}, .server = true});
 #pragma once
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-namespace kube::apiserver {
+namespace kube::tls {
 
 struct CertificateAndKey {
   std::string certificate_pem;
@@ -35,4 +41,4 @@ struct CertificateSubject {
 };
 CertificateSubject certificate_subject(const std::string& certificate_pem);
 
-}  // namespace kube::apiserver
+}  // namespace kube::tls
