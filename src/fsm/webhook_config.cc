@@ -1,5 +1,6 @@
 #include "kube/fsm/webhook_config.h"
 
+#include <algorithm>
 #include <set>
 
 #include "kube/api/apiextensions/v1.h"
@@ -22,6 +23,8 @@ void validate(const WebhookConfig& config) {
   for (const Webhook& w : config.webhooks) {
     if (w.name.empty()) throw InvalidArgument("WebhookConfig \"" + config.name + "\": a webhook has no name");
     if (!names.insert(w.name).second) throw InvalidArgument("WebhookConfig: two webhooks are named \"" + w.name + "\"");
+    if (std::count(w.name.begin(), w.name.end(), '.') < 2)  // as the API server requires
+      throw InvalidArgument("webhook \"" + w.name + "\": the name must be a domain with at least three segments");
     if (w.path.empty() || w.path.front() != '/')
       throw InvalidArgument("webhook \"" + w.name + "\": path \"" + w.path + "\" must start with '/'");
     if (w.rules.empty()) throw InvalidArgument("webhook \"" + w.name + "\": no rules");

@@ -59,7 +59,7 @@ struct WebhookRule {
 
 /// One webhook of the configuration.
 struct Webhook {
-  /// Unique, fully qualified ("validate.mooses.animals.com").
+  /// Unique, a domain of at least three segments ("validate.mooses.animals.com").
   std::string name;
   WebhookType type = WebhookType::Validating;
   /// The WebhookServer path that answers it ("/validate-moose").

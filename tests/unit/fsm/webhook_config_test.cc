@@ -127,6 +127,8 @@ TEST(WebhookConfig, IncompleteDescriptionsAreRefused) {
   EXPECT_EQ(refused([](WebhookConfig& c) { c.webhooks.clear(); }), "WebhookConfig \"guard\": no webhooks");
   EXPECT_EQ(refused([](WebhookConfig& c) { c.webhooks[1].name = c.webhooks[0].name; }),
             "WebhookConfig: two webhooks are named \"check.deployments.example.com\"");
+  EXPECT_EQ(refused([](WebhookConfig& c) { c.webhooks[0].name = "check.deployments"; }),
+            "webhook \"check.deployments\": the name must be a domain with at least three segments");
   EXPECT_EQ(refused([](WebhookConfig& c) { c.webhooks[0].path = "check"; }),
             "webhook \"check.deployments.example.com\": path \"check\" must start with '/'");
   EXPECT_EQ(refused([](WebhookConfig& c) { c.webhooks[0].rules.clear(); }), "webhook \"check.deployments.example.com\": no rules");
