@@ -2,7 +2,8 @@
 // 127.0.0.1, AdmissionReviews POSTed by a small Beast client that verifies the server against the
 // generated CA (allow, deny, mutate with a base64 JSON Patch, uid echo, bad requests, handler
 // failures, keep-alive, concurrency, graceful stop); TLS from a Secret and the webhook
-// configurations (URL and service modes) applied with server-side apply to kube-apiserver-lite.
+// configurations (URL and service modes) applied with server-side apply to kube-apiserver-lite, which
+// then calls the server for every write of the guarded kind.
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
@@ -643,6 +644,9 @@ TEST_F(WebhookCluster, AppliesTheConfigurationsForAnOperatorOutsideTheCluster) {
     EXPECT_EQ(after.webhooks->front().client_config.ca_bundle->bytes, rotated.ca_pem);
     EXPECT_EQ(after.webhooks->front().client_config.url, "https://127.0.0.1:18444/validate-moose");
     EXPECT_EQ(after.webhooks->front().timeout_seconds, 5);  // force: the applied value wins
+
+    co_await validating_api.remove("moose-url-webhooks");  // nothing listens on those ports
+    co_await mutating_api.remove("moose-url-webhooks");
   });
 }
 
@@ -712,6 +716,89 @@ TEST_F(WebhookCluster, AppliesServiceSecretAndConfigurationsOwnedByTheCrd) {
       co_return !co_await validating_api.get_opt("moose-svc-webhooks") && !co_await mutating_api.get_opt("moose-svc-webhooks") &&
           !co_await services.get_opt("moose-webhook") &&
           !co_await Api<Secret>::namespaced(client, ns).get_opt("moose-webhook-tls");
+    }));
+  });
+}
+
+// The whole loop: the operator's server, certificate and configurations, and kube-apiserver-lite
+// calling it for each write (service mode: without Endpoints the server calls 127.0.0.1 on the
+// Service's numeric targetPort, verifying the certificate for NAME.NAMESPACE.svc).
+TEST_F(WebhookCluster, TheApiServerCallsTheOperatorsWebhooks) {
+  std::string ns = create_namespace("webhook-e2e");
+  testing::run_async([&](net::io_context& io) -> net::awaitable<void> {
+    Client client(io.get_executor(), config());
+    auto crds = Api<api::apiextensions::v1::CustomResourceDefinition>::all(client);
+    std::string crd_name = Moose::crd().metadata.name.value();
+    if (!co_await crds.get_opt(crd_name)) co_await crds.create({}, Moose::crd());
+    co_await runtime::await_condition(crds, crd_name, runtime::conditions::is_crd_established, 10s);
+
+    WebhookTls tls = co_await load_or_generate_tls_secret(Api<Secret>::namespaced(client, ns), "moose-webhook-tls",
+                                                          "moose-webhook");
+    WebhookServer server(io.get_executor(), tls, {.listen = "127.0.0.1:0"});
+    add_handlers(server);
+    server.start();
+
+    api::meta::v1::LabelSelector this_namespace;
+    this_namespace.match_labels = std::map<std::string, std::string>{{"kubernetes.io/metadata.name", ns}};
+    WebhookConfig webhook_config{
+        .name = "moose-e2e-webhooks",
+        .webhooks = {{.name = "mutate.mooses.animals.webhook-test.dev",
+                      .type = WebhookType::Mutating,
+                      .path = "/mutate-moose",
+                      .rules = {WebhookRule::of<Moose>()},
+                      .namespace_selector = this_namespace},
+                     {.name = "validate.mooses.animals.webhook-test.dev",
+                      .path = "/validate-moose",
+                      .rules = {WebhookRule::of<Moose>({"CREATE", "UPDATE", "DELETE"})},
+                      .namespace_selector = this_namespace}},
+        .endpoint = WebhookService{.namespace_ = ns,
+                                   .name = "moose-webhook",
+                                   .target_port = server.port(),
+                                   .pod_labels = {{"app", "moose-operator"}},
+                                   .secret_name = "moose-webhook-tls"},
+        .owner_crd = crd_name};
+    co_await apply_webhook_config(client, webhook_config, tls);
+
+    auto mooses = Api<Moose>::namespaced(client, ns);
+    Moose bob;
+    bob.metadata.name = "bob";
+    bob.spec.height = 120;
+    std::optional<ApiError> refused;
+    try {
+      co_await mooses.create({}, bob);
+    } catch (const ApiError& e) {
+      refused = e;
+    }
+    CO_ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->code(), 400);
+    EXPECT_EQ(refused->message(),
+              "admission webhook \"validate.mooses.animals.webhook-test.dev\" denied the request: "
+              "Mooses may only have names starting with 'M'.");
+    EXPECT_FALSE(co_await mooses.get_opt("bob"));
+
+    // Mutated (the base64 JSON Patch applied by the API server), then validated.
+    Moose manfred;
+    manfred.metadata.name = "manfred";
+    manfred.spec.height = 120;
+    Moose created = co_await mooses.create({}, manfred);
+    EXPECT_EQ(created.metadata.labels.value_or(std::map<std::string, std::string>{})["nps.gov/park"], "glacier");
+    EXPECT_EQ(created.spec.antlers, "velvet");
+    EXPECT_EQ(created.spec.height, 120);
+    EXPECT_EQ((co_await mooses.get("manfred")).spec.antlers, "velvet");
+
+    // Updates and deletes go through them too.
+    co_await mooses.patch("manfred", {}, Patch::from_json(PatchType::Merge, R"({"spec":{"antlers":"large"}})"));
+    EXPECT_EQ((co_await mooses.get("manfred")).spec.antlers, "large");
+    co_await mooses.remove("manfred");
+    EXPECT_GE(server.stats().patched, 1u);
+    EXPECT_GE(server.stats().denied, 1u);
+    EXPECT_GE(server.stats().reviews, 5u);  // bob (mutate + validate), manfred create (2), update (2), delete
+
+    server.stop();
+    co_await server.join();
+    co_await crds.remove(crd_name);  // and with it, through the ownerReferences, the configurations
+    EXPECT_TRUE(co_await testing::eventually([&]() -> net::awaitable<bool> {
+      co_return !co_await Api<arv1::MutatingWebhookConfiguration>::all(client).get_opt("moose-e2e-webhooks");
     }));
   });
 }
