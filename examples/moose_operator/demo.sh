@@ -57,10 +57,6 @@ operator=$!
 
 status=0
 (trap - INT; exec "$build_dir/bin/moose_demo" --manifests "$here/manifests" --herd "$herd" "${duration[@]}") || status=$?
-if command -v kubectl >/dev/null; then
-  echo "== kubectl get mooses (the CRD's Phase and Message printer columns)"
-  kubectl get mooses || true
-fi
 echo "== the operator's last log records:"
 tail -n 8 "$work/operator.log"
 if ! kill -0 "$operator" 2>/dev/null; then

@@ -13,6 +13,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -192,6 +193,11 @@ int main(int argc, char** argv) {
 
         // Until --duration or a signal: the live view goes on.
         while (!stopping) co_await wake.wait();
+        if (std::system("command -v kubectl >/dev/null 2>&1") == 0) {
+          say("== kubectl get mooses (the CRD's Phase and Message printer columns)");
+          std::fflush(stdout);
+          if (std::system("kubectl get mooses") != 0) say("   (kubectl failed)");
+        }
         say("== stopping: deleting the mooses this demo added (each is released by the operator first)");
         for (const std::string& name : added) co_await mooses.remove(name);
         auto deadline = std::chrono::steady_clock::now() + 30s;

@@ -6,7 +6,13 @@
 //   refill to weight/10, eating takes food/10 s) -> Sleep (20 s) -> Roam ...;  deleted: Released
 //
 //   KUBECONFIG=... build/bin/moose_operator [--duration SECONDS] [--time-scale F] [--json]
+//       [--webhook-service NAMESPACE/NAME [--webhook-pod-label KEY=VALUE]...] [--webhook-listen HOST:PORT]
 //   build/bin/moose_operator --graph dot|mermaid
+//
+// Its admission webhook (ValidatingWebhookConfiguration mooses.animals.com, owned by the CRD)
+// denies mooses whose names do not start with M (code 400). Outside a cluster (the default) it
+// listens on 127.0.0.1 with a certificate generated at start; with --webhook-service it listens on
+// 0.0.0.0:8443 behind that Service, its certificate kept in the Secret NAME-tls.
 //   kubectl apply -f examples/moose_operator/manifests/manfred.yaml; kubectl get mooses -w
 //
 // --time-scale multiplies every wait (0.2: a moose's day five times faster; the demo uses it).
@@ -19,6 +25,8 @@
 #include "kube/api/apiextensions/v1.h"
 #include "kube/fsm/guarded.h"
 #include "kube/fsm/manager.h"
+#include "kube/fsm/webhook_config.h"
+#include "kube/fsm/webhook_server.h"
 #include "kube/runtime/log.h"
 #include "kube/runtime/wait.h"
 #include "moose.h"
@@ -144,6 +152,40 @@ net::awaitable<Transition<MooseOperator, Released>> Released::next(SharedPark& p
   co_return Transition<MooseOperator, Released>::complete();
 }
 
+// Mooses may only have names starting with M (the reference operator's rule, code 400).
+kube::AdmissionResponse admit_moose(const kube::AdmissionRequest&, const std::optional<Moose>& moose,
+                                    const std::optional<Moose>&) {
+  std::string name = moose ? moose->metadata.name.value_or(moose->metadata.generate_name.value_or("")) : "";
+  if (!name.empty() && (name[0] == 'm' || name[0] == 'M')) return kube::AdmissionResponse::allow();
+  return kube::AdmissionResponse::deny("Mooses may only have names starting with 'M'.", 400);
+}
+
+struct WebhookEndpoint {
+  kube::fsm::WebhookTls tls;
+  std::variant<kube::fsm::WebhookUrl, kube::fsm::WebhookService> endpoint;
+  std::string listen;
+};
+
+// Outside a cluster (the default) the API server calls https://127.0.0.1:PORT with a certificate
+// made now; in a cluster (--webhook-service NAMESPACE/NAME) it calls the Service in front of the
+// operator's pods, whose certificate is kept in the Secret NAME-tls.
+net::awaitable<WebhookEndpoint> webhook_endpoint(kube::Client client, const std::string& service,
+                                                 const std::map<std::string, std::string>& pod_labels) {
+  if (service.empty()) {
+    co_return WebhookEndpoint{kube::fsm::WebhookTls::generate({.ip_addresses = {"127.0.0.1"}}), kube::fsm::WebhookUrl{},
+                              "127.0.0.1:0"};
+  }
+  auto slash = service.find('/');
+  if (slash == std::string::npos) throw kube::InvalidArgument("--webhook-service wants NAMESPACE/NAME");
+  std::string ns = service.substr(0, slash), name = service.substr(slash + 1);
+  auto secrets = kube::Api<kube::api::core::v1::Secret>::namespaced(client, ns);
+  kube::fsm::WebhookTls tls = co_await kube::fsm::load_or_generate_tls_secret(secrets, name + "-tls", name);
+  co_return WebhookEndpoint{
+      tls,
+      kube::fsm::WebhookService{.namespace_ = ns, .name = name, .pod_labels = pod_labels, .apply_secret = false},
+      "0.0.0.0:8443"};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -159,12 +201,25 @@ int main(int argc, char** argv) {
   return example::run_example(
       "moose_operator", argc, argv,
       [&stop](kube::Client client, example::Options options) -> net::awaitable<void> {
+        std::string webhook_listen, webhook_service;
+        std::map<std::string, std::string> webhook_pod_labels;
         for (std::size_t i = 0; i < options.args.size(); ++i) {
-          if (options.args[i] == "--time-scale" && i + 1 < options.args.size()) {
+          const std::string& arg = options.args[i];
+          bool has_value = i + 1 < options.args.size();
+          if (arg == "--time-scale" && has_value) {
             time_scale = std::stod(options.args[++i]);
             if (!(time_scale > 0)) throw kube::InvalidArgument("--time-scale must be positive");
+          } else if (arg == "--webhook-listen" && has_value) {
+            webhook_listen = options.args[++i];
+          } else if (arg == "--webhook-service" && has_value) {
+            webhook_service = options.args[++i];
+          } else if (arg == "--webhook-pod-label" && has_value) {
+            std::string label = options.args[++i];
+            auto eq = label.find('=');
+            if (eq == std::string::npos) throw kube::InvalidArgument("--webhook-pod-label wants KEY=VALUE");
+            webhook_pod_labels[label.substr(0, eq)] = label.substr(eq + 1);
           } else {
-            throw kube::InvalidArgument("unknown argument " + options.args[i]);
+            throw kube::InvalidArgument("unknown argument " + arg);
           }
         }
         auto crds = kube::Api<kube::api::apiextensions::v1::CustomResourceDefinition>::all(client);
@@ -179,7 +234,31 @@ int main(int argc, char** argv) {
         co_await kube::runtime::await_condition(crds, crd_name, kube::runtime::conditions::is_crd_established, 30s);
         kube::log::write(kube::log::Level::info, "CRD installed", {{"crd", crd_name}});
 
+        // The admission webhook that keeps george out, served by this process and registered
+        // with the API server (its configuration is owned by the CRD).
+        auto [tls, endpoint, listen] = co_await webhook_endpoint(client, webhook_service, webhook_pod_labels);
+        if (!webhook_listen.empty()) listen = webhook_listen;
+        kube::fsm::WebhookServer webhooks(client.executor(), tls, {.listen = listen});
+        webhooks.validate<Moose>("/validate-moose", admit_moose);
+        webhooks.start();
+        if (auto* url = std::get_if<kube::fsm::WebhookUrl>(&endpoint)) {
+          url->base_url = "https://127.0.0.1:" + std::to_string(webhooks.port());
+        }
+        co_await kube::fsm::apply_webhook_config(
+            client,
+            {.name = crd_name,
+             .webhooks = {{.name = "validate." + crd_name,
+                           .path = "/validate-moose",
+                           .rules = {kube::fsm::WebhookRule::of<Moose>({"CREATE"})}}},
+             .endpoint = endpoint,
+             .field_manager = "moose-operator",
+             .owner_crd = crd_name},
+            tls);
+        kube::log::write(kube::log::Level::info, "admission webhook installed",
+                         {{"configuration", crd_name}, {"port", static_cast<std::int64_t>(webhooks.port())}});
+
         kube::fsm::Manager manager(client.executor());
+        manager.serve(webhooks);
         auto& mooses = manager.add<MooseOperator>(
             kube::Api<Moose>::all(client), {.label_selector = std::string(animals::kParkLabel) + "=" + animals::kPark});
         stop = [&manager] { manager.stop(); };

@@ -11,6 +11,7 @@
 
 #include "kube/core/error.h"
 #include "kube/core/status.h"
+#include "kube/runtime/log.h"
 #include "kube/runtime/notify.h"
 
 namespace kube::fsm {
@@ -216,7 +217,21 @@ class WebhookServer::Impl : public std::enable_shared_from_this<WebhookServer::I
       co_return status_response(http::status::bad_request, std::string("invalid AdmissionReview: ") + e.what());
     }
     const AdmissionRequest& admission = *review.request;
+    log::Span span("admission.review");
+    if (log::enabled(log::Level::info)) {
+      span.set("path", path);
+      span.set("operation", admission.operation);
+      span.set("kind", admission.kind.kind);
+      span.set("object", admission.namespace_.value_or("") + "/" + admission.name.value_or(""));
+      span.set("uid", admission.uid);
+    }
     AdmissionResponse verdict = co_await run_handler(route->second, admission);
+    span.set("allowed", verdict.allowed);
+    if (verdict.patch) span.set("patched", true);
+    if (!verdict.allowed && verdict.status) {
+      span.set("code", static_cast<std::int64_t>(verdict.status->code.value_or(0)));
+      span.set("message", verdict.status->message.value_or(""));
+    }
     ++stats.reviews;
     if (!verdict.allowed) {
       ++stats.denied;

@@ -4,6 +4,7 @@
 //   manager.add<MooseOperator>(Api<Moose>::all(client), {.label_selector = "nps.gov/park=glacier"})
 //       .owns(Api<ConfigMap>::all(client));
 //   manager.add<ElkOperator>(Api<Elk>::all(client));
+//   manager.serve(webhook_server);   // admission webhooks (webhook_server.h), stopped with the rest
 //   co_await manager.graceful_shutdown_on_signals().run();
 #pragma once
 
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "kube/fsm/operator.h"
+#include "kube/fsm/webhook_server.h"
 
 namespace kube::fsm {
 
@@ -30,6 +32,13 @@ class Manager {
     auto runtime = std::make_shared<OperatorRuntime<Op>>(std::move(api), std::move(config));
     operators_.push_back(Entry{[runtime] { return runtime->run(); }, [runtime] { runtime->stop(); }, runtime});
     return *runtime;
+  }
+  /// Admission webhooks served next to the operators: `server` (already started, since its port
+  /// goes into the webhook configuration) is stopped with them, and run() returns once its
+  /// connections have ended too.
+  Manager& serve(WebhookServer& server) {
+    webhook_servers_.push_back(&server);
+    return *this;
   }
   /// SIGINT or SIGTERM stops every operator (machines are cancelled where they are).
   Manager& graceful_shutdown_on_signals() {
@@ -55,10 +64,15 @@ class Manager {
       });
     }
     while (running_ > 0) co_await done_.wait();
+    for (WebhookServer* server : webhook_servers_) {
+      server->stop();
+      co_await server->join();
+    }
     if (signals) signals->cancel();
   }
   void stop() {
     for (auto& entry : operators_) entry.stop();
+    for (WebhookServer* server : webhook_servers_) server->stop();
   }
 
  private:
@@ -69,6 +83,7 @@ class Manager {
   };
   boost::asio::any_io_executor executor_;
   std::vector<Entry> operators_;
+  std::vector<WebhookServer*> webhook_servers_;
   runtime::Notify done_;
   int running_ = 0;
   bool handle_signals_ = false;
