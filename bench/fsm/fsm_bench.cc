@@ -1,21 +1,22 @@
 // bench/run.sh fsm: 10,000 mooses managed at once by one kube::fsm operator on kube-apiserver-lite,
-// with the same objects under the runtime's plain Controller as the peer, each in its own process.
-//   bytes_per_machine            RSS growth per managed object once every machine idles (its
-//                                manifest holds the object), minus the controller's
-//                                bytes per cached object: what a machine costs beyond the object
-//   controller_bytes_per_object  the peer's RSS growth per object (reflector cache + scheduler)
-//   heap_bytes_per_machine       the same difference in malloc's bytes in use (mallinfo2), without
-//                                the allocator's page-level slack
-// The operator runs first, the peer then caches the objects as the operator left them (finalizer,
-// status, their managedFields): the same objects. Both fill their client's connection pool before
-// the baseline (a fixed cost, not one per object); a machine counts as idle once its Idle status
-// is on the server.
-//   transitions_per_s            state transitions with their status patches, during the start of
-//                                10,000 machines (Tagged -> Idle: one patch each state), until the
-//                                last status is written
-//   create_to_status_p50_ms      object created -> its machine's first status written (one at a time)
-//   delete_to_released_p99_ms    DELETE sent -> the deleted state running (one at a time)
-// Goals: <= 2 KB per idle machine beyond the cached object; delete -> released p99 <= 10 ms.
+// and the same workload under the runtime's plain Controller (with the finalizer helper) as the
+// peer, each in its own process on its own namespace of 10,000 mooses. The workload: each moose
+// gets a finalizer, the status Tagged, then Idle (two transitions with a status patch each), then
+// idles; then objects are created and deleted one at a time.
+//   bytes_per_machine            malloc's bytes in use (mallinfo2) per managed object once every
+//                                Idle status is on the server (operator_bytes_per_object), minus
+//                                the controller's (controller_bytes_per_object: cache + scheduler):
+//                                what a machine costs beyond the cached object
+//   rss_bytes_per_machine        the same difference in RSS growth: noisier, it includes each
+//                                allocator's page-level slack (the peer's status churn leaves more)
+//   transitions_per_s            status transitions per second (with their patches) while the
+//                                10,000 start, until the last Idle status is written
+//   create_to_status_p50_ms      object created -> its first status written (one at a time)
+//   delete_to_released_p99_ms    DELETE sent -> the deleted state running (controller: the
+//                                finalizer's Cleanup starting), one at a time
+// Each figure has its controller_* counterpart, and the table shows operator / controller ratios.
+// Both children fill their client's connection pool before the baseline (a fixed cost, not one per
+// object). Goals: <= 2 KB per idle machine beyond the cached object; delete -> released p99 <= 10 ms.
 // The server is the real binary in its own process. The last line is JSON.
 #include <malloc.h>
 
@@ -60,7 +61,8 @@ using Clock = std::chrono::steady_clock;
 using kube::fsm::Edge;
 using kube::fsm::Manifest;
 using kube::fsm::Transition;
-constexpr const char* kNamespace = "bench";
+constexpr const char* kFsmNamespace = "fsm";
+constexpr const char* kControllerNamespace = "controller";
 
 struct Nothing {};
 struct BenchOperator;
@@ -170,96 +172,135 @@ net::awaitable<void> fill_connection_pool(kube::Api<Moose> api) {
   while (running > 0) co_await done.wait();
 }
 
-// The operator under test: prints "bytes transitions_per_s create_p50_ms delete_p99_ms".
+// What each child measures and prints (one line: "rss heap transitions_per_s create_p50 delete_p99").
+struct Figures {
+  double rss_per_object = 0;
+  double heap_per_object = 0;
+  double transitions_per_s = 0;
+  double create_p50_ms = 0;
+  double delete_p99_ms = 0;
+  void print() const {
+    std::printf("%.1f %.1f %.1f %.3f %.3f\n", rss_per_object, heap_per_object, transitions_per_s, create_p50_ms,
+                delete_p99_ms);
+    std::fflush(stdout);
+  }
+  static bool parse(const std::string& text, Figures& f) {
+    return std::sscanf(text.c_str(), "%lf %lf %lf %lf %lf", &f.rss_per_object, &f.heap_per_object, &f.transitions_per_s,
+                       &f.create_p50_ms, &f.delete_p99_ms) == 5;
+  }
+};
+
+// The workload both children run on their own namespace of `objects` mooses: every moose gets a
+// finalizer, then the status Tagged, then Idle (two transitions with their status patches), then
+// idles; memory is read once every Idle status is on the server. Then `samples` mooses are created
+// one at a time (create -> first status written) and `samples` deleted one at a time (DELETE sent
+// -> the deletion handling running).
+struct Probe {
+  std::map<std::string, Clock::time_point> tagged_at, released_at;
+  kube::runtime::Notify progress;
+};
+
+template <class StartWorkload>
+net::awaitable<Figures> measure(kube::Api<Moose> mooses, int objects, int samples, Probe& probe, StartWorkload start) {
+  Figures f;
+  co_await fill_connection_pool(mooses);
+  ::malloc_trim(0);
+  std::size_t base = kube::bench::current_rss_bytes();
+  std::size_t heap_base = ::mallinfo2().uordblks;
+  auto started = Clock::now();
+  start();
+  while (static_cast<int>(probe.tagged_at.size()) < objects) co_await probe.progress.wait();
+  while (co_await count_phase(mooses, "Idle") < objects) co_await pause(20ms);
+  f.transitions_per_s = 2.0 * objects / std::chrono::duration<double>(Clock::now() - started).count();
+  probe.tagged_at.clear();
+  ::malloc_trim(0);
+  f.rss_per_object = static_cast<double>(kube::bench::current_rss_bytes() - base) / objects;
+  f.heap_per_object = static_cast<double>(::mallinfo2().uordblks - heap_base) / objects;
+
+  std::vector<double> create_ms, delete_ms;
+  for (int i = 0; i < samples; ++i) {
+    Moose m = moose(objects + i);
+    std::string name = m.metadata.name.value();
+    auto t0 = Clock::now();
+    co_await mooses.create({}, m);
+    while (!probe.tagged_at.count(name)) co_await probe.progress.wait();
+    create_ms.push_back(std::chrono::duration<double, std::milli>(probe.tagged_at[name] - t0).count());
+  }
+  for (int i = 0; i < samples; ++i) {
+    std::string name = "moose-" + std::to_string(i);
+    auto t0 = Clock::now();
+    co_await mooses.remove(name);
+    while (!probe.released_at.count(name)) co_await probe.progress.wait();
+    delete_ms.push_back(std::chrono::duration<double, std::milli>(probe.released_at[name] - t0).count());
+  }
+  f.create_p50_ms = percentile(create_ms, 0.5);
+  f.delete_p99_ms = percentile(delete_ms, 0.99);
+  co_return f;
+}
+
+// The operator under test. Its first status is written once Idle is entered.
 int fsm_child(const std::string& kubeconfig, int objects, int samples) {
-  double per_machine = 0, heap_per_machine = 0, per_second = 0, create_p50 = 0, delete_p99 = 0;
   kube::bench::run_coroutine([&](net::io_context& io) -> net::awaitable<void> {
     kube::Client client(io.get_executor(), kube::Config::from_kubeconfig_file(kubeconfig));
-    auto mooses = kube::Api<Moose>::namespaced(client, kNamespace);
-    co_await fill_connection_pool(mooses);
-    ::malloc_trim(0);
-    std::size_t base = kube::bench::current_rss_bytes();
-    std::size_t heap_base = ::mallinfo2().uordblks;
-
+    auto mooses = kube::Api<Moose>::namespaced(client, kFsmNamespace);
     kube::fsm::OperatorRuntime<BenchOperator> op(mooses, {.label_selector = "nps.gov/park=glacier"});
-    std::map<std::string, Clock::time_point> idle_at, released_at;
-    int idle = 0;
-    kube::runtime::Notify progress(io.get_executor());
+    Probe probe{.progress = kube::runtime::Notify(io.get_executor())};
     op.on_enter([&](const Moose& m, std::string_view state) {
-      if (state == "Idle") {
-        ++idle;
-        idle_at[std::string(kube::name_of(m))] = Clock::now();
-      } else if (state == "Released") {
-        released_at[std::string(kube::name_of(m))] = Clock::now();
-      }
-      progress.notify_all();
+      if (state == "Idle") probe.tagged_at[std::string(kube::name_of(m))] = Clock::now();
+      if (state == "Released") probe.released_at[std::string(kube::name_of(m))] = Clock::now();
+      probe.progress.notify_all();
     });
-    auto start = Clock::now();
-    net::co_spawn(io, op.run(), net::detached);
-    while (idle < objects) co_await progress.wait();
-    // Idle's own status patch is still on its way when Idle is entered: the machines are idle once
-    // every object shows it (read back in pages, so that the check itself stays small).
-    while (co_await count_phase(mooses, "Idle") < objects) co_await pause(20ms);
-    per_second = 2.0 * objects / std::chrono::duration<double>(Clock::now() - start).count();
-    idle_at.clear();
-    ::malloc_trim(0);
-    per_machine = static_cast<double>(kube::bench::current_rss_bytes() - base) / objects;
-    heap_per_machine = static_cast<double>(::mallinfo2().uordblks - heap_base) / objects;
-
-    std::vector<double> create_ms, delete_ms;
-    for (int i = 0; i < samples; ++i) {
-      Moose m = moose(objects + i);
-      auto t0 = Clock::now();
-      co_await mooses.create({}, m);
-      while (!idle_at.count(m.metadata.name.value())) co_await progress.wait();
-      // Idle is entered once Tagged's status was written: the first status is on the object.
-      create_ms.push_back(std::chrono::duration<double, std::milli>(idle_at[m.metadata.name.value()] - t0).count());
-    }
-    for (int i = 0; i < samples; ++i) {
-      std::string name = "moose-" + std::to_string(i);
-      auto t0 = Clock::now();
-      co_await mooses.remove(name);
-      while (!released_at.count(name)) co_await progress.wait();
-      delete_ms.push_back(std::chrono::duration<double, std::milli>(released_at[name] - t0).count());
-    }
-    create_p50 = percentile(create_ms, 0.5);
-    delete_p99 = percentile(delete_ms, 0.99);
-    std::printf("%.1f %.1f %.1f %.3f %.3f\n", per_machine, heap_per_machine, per_second, create_p50, delete_p99);
-    std::fflush(stdout);
+    Figures f = co_await measure(mooses, objects, samples, probe, [&] { net::co_spawn(io, op.run(), net::detached); });
+    f.print();
     std::_Exit(0);
   });
   return 1;
 }
 
-// The peer: a plain controller of the same objects. Prints "bytes_per_object".
-int controller_child(const std::string& kubeconfig, int objects) {
+// The peer: the same workload as a plain Controller with the finalizer helper, writing the same
+// statuses from its reconcile.
+int controller_child(const std::string& kubeconfig, int objects, int samples) {
   kube::bench::run_coroutine([&](net::io_context& io) -> net::awaitable<void> {
     kube::Client client(io.get_executor(), kube::Config::from_kubeconfig_file(kubeconfig));
-    auto mooses = kube::Api<Moose>::namespaced(client, kNamespace);
-    co_await fill_connection_pool(mooses);
-    ::malloc_trim(0);
-    std::size_t base = kube::bench::current_rss_bytes();
-    std::size_t heap_base = ::mallinfo2().uordblks;
+    auto mooses = kube::Api<Moose>::namespaced(client, kControllerNamespace);
     kube::runtime::Controller<Moose> controller(mooses, {.label_selector = "nps.gov/park=glacier"});
-    auto count = std::make_shared<int>(0);
-    kube::runtime::Notify progress(io.get_executor());
-    net::co_spawn(io,
-                  controller.run(
-                      [&progress](std::shared_ptr<const Moose>, std::shared_ptr<int> n) -> net::awaitable<kube::runtime::Action> {
-                        ++*n;
-                        progress.notify_all();
-                        co_return kube::runtime::Action::await_change();
-                      },
-                      [](std::shared_ptr<const Moose>, const std::exception&, std::shared_ptr<int>) {
-                        return kube::runtime::Action::await_change();
-                      },
-                      count),
-                  net::detached);
-    while (*count < objects) co_await progress.wait();
-    ::malloc_trim(0);
-    std::printf("%.1f %.1f\n", static_cast<double>(kube::bench::current_rss_bytes() - base) / objects,
-                static_cast<double>(::mallinfo2().uordblks - heap_base) / objects);
-    std::fflush(stdout);
+    Probe probe{.progress = kube::runtime::Notify(io.get_executor())};
+    auto write_status = [mooses](std::string name, std::string phase) -> net::awaitable<void> {
+      co_await mooses.patch_status(name, {},
+                                   kube::Patch::from_json(kube::PatchType::Merge,
+                                                          "{\"status\":{\"phase\":\"" + phase + "\",\"message\":\"" +
+                                                              (phase == "Tagged" ? "tagged" : phase == "Idle" ? "idle" : "bye") +
+                                                              "\"}}"));
+    };
+    auto reconcile = [&](std::shared_ptr<const Moose> m, std::shared_ptr<int>) -> net::awaitable<kube::runtime::Action> {
+      co_return co_await kube::runtime::finalizer(
+          mooses, "bench.kube-cpp.dev/peer", m,
+          [&](kube::runtime::FinalizerEvent event, std::shared_ptr<const Moose> moose) -> net::awaitable<kube::runtime::Action> {
+            std::string name(kube::name_of(*moose));
+            if (event == kube::runtime::FinalizerEvent::Cleanup) {
+              probe.released_at[name] = Clock::now();
+              probe.progress.notify_all();
+              co_await write_status(name, "Released");
+            } else if (!moose->status || !moose->status->phase) {
+              co_await write_status(name, "Tagged");
+              probe.tagged_at[name] = Clock::now();  // the first status written (the operator: Idle entered)
+              probe.progress.notify_all();
+            } else if (moose->status->phase == "Tagged") {
+              co_await write_status(name, "Idle");
+            }
+            co_return kube::runtime::Action::await_change();
+          });
+    };
+    Figures f = co_await measure(mooses, objects, samples, probe, [&] {
+      net::co_spawn(io,
+                    controller.run(reconcile,
+                                   [](std::shared_ptr<const Moose>, const std::exception&, std::shared_ptr<int>) {
+                                     return kube::runtime::Action::requeue(std::chrono::milliseconds(50));
+                                   },
+                                   std::make_shared<int>(0)),
+                    net::detached);
+    });
+    f.print();
     std::_Exit(0);
   });
   return 1;
@@ -269,7 +310,9 @@ int controller_child(const std::string& kubeconfig, int objects) {
 
 int main(int argc, char** argv) {
   if (argc >= 5 && std::string(argv[1]) == "--fsm") return fsm_child(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
-  if (argc >= 4 && std::string(argv[1]) == "--controller") return controller_child(argv[2], std::atoi(argv[3]));
+  if (argc >= 5 && std::string(argv[1]) == "--controller") {
+    return controller_child(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
+  }
   int objects = 10000, samples = 200;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--objects") objects = std::atoi(argv[++i]);
@@ -282,40 +325,50 @@ int main(int argc, char** argv) {
     co_await crds.create({}, Moose::crd());
     co_await kube::runtime::await_condition(crds, Moose::crd().metadata.name.value(),
                                             kube::runtime::conditions::is_crd_established, 30s);
-    co_await create_mooses(kube::Api<Moose>::namespaced(client, kNamespace), 0, objects);
+    auto namespaces = kube::Api<kube::api::core::v1::Namespace>::all(client);
+    for (const char* ns : {kFsmNamespace, kControllerNamespace}) {
+      kube::api::core::v1::Namespace n;
+      n.metadata.name = ns;
+      co_await namespaces.create({}, n);
+      co_await create_mooses(kube::Api<Moose>::namespaced(client, ns), 0, objects);
+    }
   });
-  std::printf("fsm: %d mooses, one operator (and a plain controller as the peer)\n", objects);
+  std::printf("fsm: %d mooses, one operator; the same workload under a plain controller as the peer\n", objects);
   std::string kubeconfig = server.kubeconfig().string();
-  // The operator first: the peer then caches the same objects as the operator left them (with its
-  // finalizer, status and their managedFields entries), so that "beyond the cached object" compares
-  // like with like.
-  auto fsm = kube::bench::run_measured(
+  Figures fsm, peer;
+  auto fsm_run = kube::bench::run_measured(
       {kube::bench::self_path(), "--fsm", kubeconfig, std::to_string(objects), std::to_string(samples)}, true);
-  double fsm_bytes = 0, fsm_heap = 0, per_second = 0, create_p50 = 0, delete_p99 = 0;
-  if (fsm.exit_code != 0 || std::sscanf(fsm.out.c_str(), "%lf %lf %lf %lf %lf", &fsm_bytes, &fsm_heap, &per_second,
-                                        &create_p50, &delete_p99) != 5) {
-    std::fprintf(stderr, "operator failed: %s %s\n", fsm.out.c_str(), fsm.err.c_str());
+  if (fsm_run.exit_code != 0 || !Figures::parse(fsm_run.out, fsm)) {
+    std::fprintf(stderr, "operator failed: %s %s\n", fsm_run.out.c_str(), fsm_run.err.c_str());
     return 1;
   }
-  auto peer = kube::bench::run_measured({kube::bench::self_path(), "--controller", kubeconfig, std::to_string(objects)}, true);
-  double controller_bytes = -1, controller_heap = -1;
-  if (peer.exit_code != 0 || std::sscanf(peer.out.c_str(), "%lf %lf", &controller_bytes, &controller_heap) != 2) {
-    std::fprintf(stderr, "controller peer failed: %s %s\n", peer.out.c_str(), peer.err.c_str());
+  auto peer_run = kube::bench::run_measured(
+      {kube::bench::self_path(), "--controller", kubeconfig, std::to_string(objects), std::to_string(samples)}, true);
+  if (peer_run.exit_code != 0 || !Figures::parse(peer_run.out, peer)) {
+    std::fprintf(stderr, "controller peer failed: %s %s\n", peer_run.out.c_str(), peer_run.err.c_str());
     return 1;
   }
-  double beyond = fsm_bytes - controller_bytes;
-  std::printf("  operator   %8.0f bytes per managed object (%.0f beyond the controller's cached object; goal <= 2048)\n",
-              fsm_bytes, beyond);
-  std::printf("  controller %8.0f bytes per cached object\n", controller_bytes);
-  std::printf("  heap in use (malloc): operator %.0f, controller %.0f bytes per object (%.0f beyond)\n", fsm_heap,
-              controller_heap, fsm_heap - controller_heap);
-  std::printf("  %.0f transitions/s with status patches; create -> first status p50 %.2f ms; DELETE -> deleted state p99 %.2f ms"
-              " (goal <= 10 ms)\n",
-              per_second, create_p50, delete_p99);
+  double beyond = fsm.rss_per_object - peer.rss_per_object;
+  double heap_beyond = fsm.heap_per_object - peer.heap_per_object;
+  std::printf("                            operator   controller   ratio\n");
+  std::printf("  heap bytes per object     %8.0f   %10.0f   %.2fx  (%.0f beyond the controller's; goal <= 2048)\n",
+              fsm.heap_per_object, peer.heap_per_object, fsm.heap_per_object / peer.heap_per_object, heap_beyond);
+  std::printf("  RSS bytes per object      %8.0f   %10.0f   %.2fx  (%.0f beyond)\n", fsm.rss_per_object,
+              peer.rss_per_object, fsm.rss_per_object / peer.rss_per_object, beyond);
+  std::printf("  transitions/s (+status)   %8.0f   %10.0f   %.2fx\n", fsm.transitions_per_s, peer.transitions_per_s,
+              fsm.transitions_per_s / peer.transitions_per_s);
+  std::printf("  create -> status p50 ms   %8.2f   %10.2f   %.2fx\n", fsm.create_p50_ms, peer.create_p50_ms,
+              fsm.create_p50_ms / peer.create_p50_ms);
+  std::printf("  DELETE -> deleted p99 ms  %8.2f   %10.2f   %.2fx  (goal <= 10 ms)\n", fsm.delete_p99_ms,
+              peer.delete_p99_ms, fsm.delete_p99_ms / peer.delete_p99_ms);
   std::printf(
       "{\"bench\":\"fsm\",\"objects\":%d,\"bytes_per_machine\":%.0f,\"operator_bytes_per_object\":%.0f,"
-      "\"controller_bytes_per_object\":%.0f,\"heap_bytes_per_machine\":%.0f,\"transitions_per_s\":%.0f,\"create_to_status_p50_ms\":%.3f,"
-      "\"delete_to_released_p99_ms\":%.3f}\n",
-      objects, beyond, fsm_bytes, controller_bytes, fsm_heap - controller_heap, per_second, create_p50, delete_p99);
+      "\"controller_bytes_per_object\":%.0f,\"rss_bytes_per_machine\":%.0f,\"operator_rss_bytes_per_object\":%.0f,"
+      "\"controller_rss_bytes_per_object\":%.0f,\"transitions_per_s\":%.0f,\"controller_transitions_per_s\":%.0f,"
+      "\"create_to_status_p50_ms\":%.3f,\"controller_create_to_status_p50_ms\":%.3f,"
+      "\"delete_to_released_p99_ms\":%.3f,\"controller_delete_to_cleanup_p99_ms\":%.3f}\n",
+      objects, heap_beyond, fsm.heap_per_object, peer.heap_per_object, beyond, fsm.rss_per_object, peer.rss_per_object,
+      fsm.transitions_per_s, peer.transitions_per_s, fsm.create_p50_ms, peer.create_p50_ms, fsm.delete_p99_ms,
+      peer.delete_p99_ms);
   return 0;
 }

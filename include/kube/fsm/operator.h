@@ -176,8 +176,44 @@ class OperatorRuntime {
     auto machine = std::make_shared<Machine>(*this, object);
     if (is_being_deleted(object->metadata)) machine->manifest.mark_deleted();  // e.g. deleted while we were down
     machines_.emplace(machine->uid, machine);
-    boost::asio::co_spawn(api_.client().executor(), drive(machine),
-                          boost::asio::bind_cancellation_slot(machine->context.interruption_slot(), boost::asio::detached));
+    start(std::move(machine));
+  }
+
+  // A machine's life in three coroutines, one after the other, each bound to the machine's
+  // interruption slot (stop() reaches whichever runs): hold (our finalizer on the object), the
+  // machine itself, finish (finalizer released, failures reported). Only the machine's frames stay
+  // while it idles.
+  void start(std::shared_ptr<Machine> machine) {
+    auto slot = machine->context.interruption_slot();
+    boost::asio::co_spawn(api_.client().executor(), hold(*machine),
+                          boost::asio::bind_cancellation_slot(slot, [this, machine](std::exception_ptr failure) mutable {
+                            // stop() may have come between the two coroutines (nothing was bound then).
+                            if (failure || machine->context.stopping()) return finish(std::move(machine), failure, false);
+                            spawn_machine(api_.client().executor(), machine->context,
+                                          [this, machine](std::exception_ptr failure, Completion) mutable {
+                                            finish(std::move(machine), failure, !failure);
+                                          });
+                          }));
+  }
+
+  void finish(std::shared_ptr<Machine> machine, std::exception_ptr failure, bool release_finalizer) {
+    auto slot = machine->context.interruption_slot();
+    boost::asio::co_spawn(api_.client().executor(), finish_machine(machine, failure, release_finalizer),
+                          boost::asio::bind_cancellation_slot(slot, boost::asio::detached));
+  }
+
+  boost::asio::awaitable<void> finish_machine(std::shared_ptr<Machine> machine, std::exception_ptr failure,
+                                              bool release_finalizer) {
+    try {
+      if (failure) std::rethrow_exception(failure);
+      if (release_finalizer) co_await release(*machine);
+    } catch (const boost::system::system_error& e) {
+      if (e.code() != boost::asio::error::operation_aborted) report(*machine->manifest.latest(), e.what());  // aborted: stop()
+    } catch (const std::exception& e) {
+      report(*machine->manifest.latest(), e.what());
+    }
+    machines_.erase(machine->uid);
+    idle_.notify_all();
   }
 
   // The object's own namespace (the runtime may watch all namespaces).
@@ -187,24 +223,6 @@ class OperatorRuntime {
     } else {
       return api_;
     }
-  }
-
-  // A machine's whole life. Its frame stays small (it lives as long as the object is managed):
-  // the requests before and after the machine run in frames of their own.
-  boost::asio::awaitable<void> drive(std::shared_ptr<Machine> machine) {
-    std::string failure;
-    try {
-      co_await hold(*machine);
-      co_await run_machine(machine->context);
-      co_await release(*machine);
-    } catch (const boost::system::system_error& e) {
-      if (e.code() != boost::asio::error::operation_aborted) failure = e.what();  // aborted: stop()
-    } catch (const std::exception& e) {
-      failure = e.what();
-    }
-    if (!failure.empty()) report(*machine->manifest.latest(), failure);
-    machines_.erase(machine->uid);
-    idle_.notify_all();
   }
 
   void report(const K& object, const std::string& failure) {
