@@ -180,6 +180,29 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
 
 TraceId TraceId::random() { return TraceId{random64(), random64()}; }
 
+TraceId TraceId::from_text(std::string_view text) {
+  TraceId id;
+  int digits = 0;
+  for (char c : text) {
+    if (c == '-') continue;
+    int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (v < 0 || digits == 32) {
+      digits = -1;
+      break;
+    }
+    (digits < 16 ? id.high : id.low) = ((digits < 16 ? id.high : id.low) << 4) | static_cast<std::uint64_t>(v);
+    ++digits;
+  }
+  if (digits == 32 && id) return id;
+  // Not a UUID: two FNV-1a hashes of it.
+  std::uint64_t a = 1469598103934665603ull, b = 1099511628211ull * 31;
+  for (char c : text) {
+    a = (a ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    b = (b ^ static_cast<unsigned char>(c)) * 1099511628211ull + 7;
+  }
+  return TraceId{a | 1, b};
+}
+
 std::string TraceId::hex() const {
   std::string s;
   append_hex(s, high);

@@ -44,31 +44,62 @@
 
 namespace kube::fsm {
 
+template <class Op>
+class MachineContext;
+
+/// What a machine asks of whoever runs it: write the status of a state being entered (the runtime
+/// patches the object's /status), and hear of each state entered (logs, tests). One instance
+/// serves every machine of an operator (OperatorRuntime is one), so a machine carries a pointer,
+/// not two functions.
+template <class Op>
+class MachineHooks {
+ public:
+  virtual boost::asio::awaitable<void> publish_status(MachineContext<Op>& machine, const typename Op::Status& status) = 0;
+  virtual void entered(MachineContext<Op>& machine, std::string_view state) {}
+
+ protected:
+  ~MachineHooks() = default;
+};
+
+/// MachineHooks from functions (tests, small programs).
+template <class Op>
+class FunctionHooks final : public MachineHooks<Op> {
+ public:
+  using PublishStatus = std::function<boost::asio::awaitable<void>(const typename Op::Status&)>;
+  using OnEnter = std::function<void(std::string_view)>;
+  explicit FunctionHooks(PublishStatus publish, OnEnter on_enter = {})
+      : publish_(std::move(publish)), on_enter_(std::move(on_enter)) {}
+  boost::asio::awaitable<void> publish_status(MachineContext<Op>&, const typename Op::Status& status) override {
+    co_await publish_(status);
+  }
+  void entered(MachineContext<Op>&, std::string_view state) override {
+    if (on_enter_) on_enter_(state);
+  }
+
+ private:
+  PublishStatus publish_;
+  OnEnter on_enter_;
+};
+
 /// What one machine runs with, and how it is controlled from outside (deletion, stop). Lives as
 /// long as the machine; not movable (the machine's coroutine refers to it).
 template <class Op>
 class MachineContext {
  public:
-  using PublishStatus = std::function<boost::asio::awaitable<void>(const typename Op::Status&)>;
-  using OnEnter = std::function<void(std::string_view)>;
-
-  /// `publish_status` writes the status of a state being entered (the runtime patches the object's
-  /// /status); `on_enter` is told each state's name as it is entered (logs, traces, tests).
   MachineContext(typename Op::Shared& shared, typename Op::ObjectState& object_state,
-                 Manifest<typename Op::Manifest>& manifest, PublishStatus publish_status, OnEnter on_enter = {})
-      : shared(shared), object_state(object_state), manifest(manifest), publish_status(std::move(publish_status)),
-        on_enter(std::move(on_enter)) {}
+                 Manifest<typename Op::Manifest>& manifest, MachineHooks<Op>& hooks)
+      : shared(shared), object_state(object_state), manifest(manifest), hooks(hooks) {}
   MachineContext(const MachineContext&) = delete;
   MachineContext& operator=(const MachineContext&) = delete;
 
   typename Op::Shared& shared;
   typename Op::ObjectState& object_state;
   Manifest<typename Op::Manifest>& manifest;
-  PublishStatus publish_status;
-  OnEnter on_enter;
+  MachineHooks<Op>& hooks;
   /// The trace of this machine's log records: one span per state execution ("fsm.state"), and the
-  /// runtime's spans (status patches) under the same trace id.
-  log::TraceId trace = log::TraceId::random();
+  /// runtime's spans (status patches) under the same trace id. It is the object's uid (128 random
+  /// bits already), so it costs the machine nothing and is the same after an operator restart.
+  log::TraceId trace() const { return log::TraceId::from_text(uid_of(*manifest.latest())); }
   /// The span of the state running now (parent of the spans it causes, e.g. its status patch).
   log::SpanId state_span = 0;
 
@@ -109,13 +140,13 @@ struct Step {
 template <class Op, class S>
 boost::asio::awaitable<void> publish_entry(S& state, MachineContext<Op>& ctx) {
   typename Op::Status status = state.status(ctx.object_state, *ctx.manifest.latest());
-  co_await ctx.publish_status(status);
+  co_await ctx.hooks.publish_status(ctx, status);
 }
 
 template <class Op>
 boost::asio::awaitable<void> publish_failure(MachineContext<Op>& ctx, const std::string& message) {
   typename Op::Status status = Op::Status::failed(message);
-  co_await ctx.publish_status(status);
+  co_await ctx.hooks.publish_status(ctx, status);
 }
 
 // The "fsm.state" span of one state execution: what it led to and how long it ran.
@@ -129,7 +160,7 @@ void trace_state(const MachineContext<Op>& ctx, const AnyState<Op>& state, const
   std::string_view ns = namespace_of(object);
   std::string who = ns.empty() ? std::string(name_of(object)) : std::string(ns) + "/" + std::string(name_of(object));
   std::string_view outcome = interrupted ? "interrupted" : step.end ? (step.end->ok ? "completed" : "failed") : "next";
-  log::write_span(level, "fsm.state", ctx.trace, ctx.state_span, 0, took,
+  log::write_span(level, "fsm.state", ctx.trace(), ctx.state_span, 0, took,
                   {{"kind", Op::Manifest::kind},
                    {"object", who},
                    {"state", state.name()},
@@ -141,17 +172,21 @@ void trace_state(const MachineContext<Op>& ctx, const AnyState<Op>& state, const
 // One state: publish its status, run next(). This frame lives as long as the state runs: it
 // keeps nothing but the transition.
 template <class Op, class S>
-boost::asio::awaitable<Step<Op>> enter(AnyState<Op>& erased, MachineContext<Op>& ctx) {
+boost::asio::awaitable<void> enter(AnyState<Op>& erased, MachineContext<Op>& ctx, Step<Op>& step) {
   S& state = static_cast<StateBox<Op, S>&>(erased).state();
-  if (ctx.on_enter) ctx.on_enter(S::name);
+  ctx.hooks.entered(ctx, S::name);
   co_await publish_entry<Op, S>(state, ctx);
   Transition<Op, S> transition = co_await state.next(ctx.shared, ctx.object_state, ctx.manifest);
-  if (transition.is_end()) co_return Step<Op>{nullptr, *transition.end()};
-  co_return Step<Op>{transition.take_next(), std::nullopt};
+  // Written into the caller's Step: no result kept in this frame, nor a temporary in the caller's.
+  if (transition.is_end()) {
+    step.end = *transition.end();
+  } else {
+    step.next = transition.take_next();
+  }
 }
 
 template <class Op>
-using Enter = boost::asio::awaitable<Step<Op>> (*)(AnyState<Op>&, MachineContext<Op>&);
+using Enter = boost::asio::awaitable<void> (*)(AnyState<Op>&, MachineContext<Op>&, Step<Op>&);
 
 // The entry function of the concrete state behind `state`, searched among `States`.
 template <class Op>
@@ -177,12 +212,12 @@ Enter<Op> entry_of(AnyState<Op>& state) {
 
 }  // namespace detail
 
-/// Runs the machine of one object until its DeletedState completed (see above). Returns how the
-/// DeletedState ended. Run it through spawn_machine (or bound to ctx.interruption_slot()), or
+/// Runs the machine of one object until its DeletedState completed (see above); `released` (if
+/// given) receives how the DeletedState ended. Run it through spawn_machine (or bound to ctx.interruption_slot()), or
 /// deletion cannot interrupt a running state. One loop in one frame: an idle machine holds this
 /// frame, its running state's frames and the wait it is suspended in.
 template <class Op>
-boost::asio::awaitable<Completion> run_machine(MachineContext<Op>& ctx) {
+boost::asio::awaitable<void> run_machine(MachineContext<Op>& ctx, Completion* released = nullptr) {
   std::unique_ptr<AnyState<Op>> state =
       std::make_unique<StateBox<Op, typename Op::InitialState>>(typename Op::InitialState{});
   bool releasing = false;  // the DeletedState (and what follows it) runs
@@ -196,12 +231,15 @@ boost::asio::awaitable<Completion> run_machine(MachineContext<Op>& ctx) {
       state = std::make_unique<StateBox<Op, typename Op::DeletedState>>(typename Op::DeletedState{});
       releasing = true;
     }
-    if (!state) co_return Completion{};
+    if (!state) {
+      if (released) *released = Completion{};
+      co_return;
+    }
     detail::Step<Op> step;
     auto started = std::chrono::steady_clock::now();
     ctx.state_span = log::enabled(log::Level::info) ? log::random_span_id() : 0;
     try {
-      step = co_await detail::entry_of(*state)(*state, ctx);
+      co_await detail::entry_of(*state)(*state, ctx, step);
     } catch (const std::exception& e) {
       if (ctx.stopping()) throw;
       step.end = Completion{false, std::string(state->name()) + ": " + e.what()};
@@ -217,18 +255,26 @@ boost::asio::awaitable<Completion> run_machine(MachineContext<Op>& ctx) {
     }
     ctx.set_interruptible(false);
     if (!step.end->ok) co_await detail::publish_failure(ctx, step.end->message);
-    if (releasing) co_return *step.end;
+    if (releasing) {
+      if (released) *released = std::move(*step.end);
+      co_return;
+    }
     co_await ctx.manifest.deleted();  // completed or failed: idle until the object goes
   }
 }
 
 /// Starts run_machine(ctx) on `executor`, interruptible through ctx; `token` receives
-/// (std::exception_ptr, Completion).
+/// (std::exception_ptr, Completion): how the DeletedState ended.
 template <class Op, class Executor, class CompletionToken>
 auto spawn_machine(Executor executor, MachineContext<Op>& ctx, CompletionToken&& token) {
-  return boost::asio::co_spawn(executor, run_machine(ctx),
-                               boost::asio::bind_cancellation_slot(ctx.interruption_slot(),
-                                                                   std::forward<CompletionToken>(token)));
+  return boost::asio::co_spawn(
+      executor,
+      [&ctx]() -> boost::asio::awaitable<Completion> {
+        Completion released;
+        co_await run_machine(ctx, &released);
+        co_return released;
+      },
+      boost::asio::bind_cancellation_slot(ctx.interruption_slot(), std::forward<CompletionToken>(token)));
 }
 
 }  // namespace kube::fsm

@@ -37,7 +37,7 @@ struct OperatorConfig {
 };
 
 template <class Op>
-class OperatorRuntime {
+class OperatorRuntime final : private MachineHooks<Op> {
  public:
   using K = typename Op::Manifest;
 
@@ -99,7 +99,7 @@ class OperatorRuntime {
           break;
         case runtime::EventType::InitDone:
           for (auto& [uid, machine] : machines_) {
-            if (!listed.count(std::string(uid))) machine->context.object_deleted();  // vanished while we were away
+            if (!listed.count(uid)) machine->context.object_deleted();  // vanished while we were away
           }
           listed = {};
           break;
@@ -125,31 +125,32 @@ class OperatorRuntime {
   // One object's machine: its data and its control block in one allocation.
   struct Machine {
     Machine(OperatorRuntime& runtime, std::shared_ptr<const K> object)
-        : uid(uid_of(*object)), manifest(runtime.api_.client().executor(), std::move(object)),
-          context(runtime.shared_, object_state, manifest,
-                  [&runtime, this](const typename Op::Status& status) -> boost::asio::awaitable<void> {
-                    const K& now = *manifest.latest();
-                    log::Span span("fsm.status_patch", context.trace, context.state_span);
-                    if (log::enabled(log::Level::info)) {
-                      span.set("kind", K::kind);
-                      span.set("object", std::string(namespace_of(now)) + "/" + std::string(name_of(now)));
-                      span.set("status", json::encode(status));
-                    }
-                    try {
-                      co_await publish_status(runtime.api_for(now), std::string(name_of(now)), status);
-                    } catch (const std::exception& e) {
-                      span.fail(e.what());
-                      throw;
-                    }
-                  },
-                  [&runtime, this](std::string_view state) {
-                    if (runtime.on_enter_) runtime.on_enter_(*manifest.latest(), state);
-                  }) {}
-    std::string uid;  // the key of machines_
-    typename Op::ObjectState object_state{};
+        : manifest(runtime.api_.client().executor(), std::move(object)),
+          context(runtime.shared_, object_state, manifest, runtime) {}
+    [[no_unique_address]] typename Op::ObjectState object_state{};  // often empty
     Manifest<K> manifest;
     MachineContext<Op> context;
   };
+
+  // MachineHooks: the status of a state being entered is merge-patched onto the object's /status.
+  boost::asio::awaitable<void> publish_status(MachineContext<Op>& machine, const typename Op::Status& status) override {
+    const K& now = *machine.manifest.latest();
+    log::Span span("fsm.status_patch", machine.trace(), machine.state_span);
+    if (log::enabled(log::Level::info)) {
+      span.set("kind", K::kind);
+      span.set("object", std::string(namespace_of(now)) + "/" + std::string(name_of(now)));
+      span.set("status", json::encode(status));
+    }
+    try {
+      co_await patch_status(api_for(now), std::string(name_of(now)), status);
+    } catch (const std::exception& e) {
+      span.fail(e.what());
+      throw;
+    }
+  }
+  void entered(MachineContext<Op>& machine, std::string_view state) override {
+    if (on_enter_) on_enter_(*machine.manifest.latest(), state);
+  }
 
   struct Related {
     std::function<boost::asio::awaitable<void>()> run;
@@ -167,7 +168,8 @@ class OperatorRuntime {
   }
 
   void observe(std::shared_ptr<const K> object, bool gone) {
-    if (auto it = machines_.find(uid_of(*object)); it != machines_.end()) {
+    std::string uid(uid_of(*object));
+    if (auto it = machines_.find(uid); it != machines_.end()) {
       it->second->manifest.update(object);
       if (gone || is_being_deleted(object->metadata)) it->second->context.object_deleted();
       return;
@@ -175,7 +177,7 @@ class OperatorRuntime {
     if (gone || (is_being_deleted(object->metadata) && !has_finalizer(object->metadata, config_.finalizer))) return;
     auto machine = std::make_shared<Machine>(*this, object);
     if (is_being_deleted(object->metadata)) machine->manifest.mark_deleted();  // e.g. deleted while we were down
-    machines_.emplace(machine->uid, machine);
+    machines_.emplace(std::move(uid), machine.get());
     start(std::move(machine));
   }
 
@@ -189,10 +191,12 @@ class OperatorRuntime {
                           boost::asio::bind_cancellation_slot(slot, [this, machine](std::exception_ptr failure) mutable {
                             // stop() may have come between the two coroutines (nothing was bound then).
                             if (failure || machine->context.stopping()) return finish(std::move(machine), failure, false);
-                            spawn_machine(api_.client().executor(), machine->context,
-                                          [this, machine](std::exception_ptr failure, Completion) mutable {
-                                            finish(std::move(machine), failure, !failure);
-                                          });
+                            auto slot = machine->context.interruption_slot();
+                            boost::asio::co_spawn(api_.client().executor(), run_machine(machine->context),
+                                                  boost::asio::bind_cancellation_slot(
+                                                      slot, [this, machine](std::exception_ptr failure) mutable {
+                                                        finish(std::move(machine), failure, !failure);
+                                                      }));
                           }));
   }
 
@@ -212,7 +216,7 @@ class OperatorRuntime {
     } catch (const std::exception& e) {
       report(*machine->manifest.latest(), e.what());
     }
-    machines_.erase(machine->uid);
+    machines_.erase(std::string(uid_of(*machine->manifest.latest())));  // uids never change
     idle_.notify_all();
   }
 
@@ -258,7 +262,7 @@ class OperatorRuntime {
     }
   }
 
-  static boost::asio::awaitable<void> publish_status(Api<K> api, std::string name, typename Op::Status status) {
+  static boost::asio::awaitable<void> patch_status(Api<K> api, std::string name, typename Op::Status status) {
     try {
       co_await api.patch_status(name, {}, Patch::from_json(PatchType::Merge, "{\"status\":" + json::encode(status) + "}"));
     } catch (const ApiError& e) {
@@ -270,7 +274,9 @@ class OperatorRuntime {
   OperatorConfig config_;
   runtime::Watcher<K> watcher_;
   typename Op::Shared shared_{};
-  std::unordered_map<std::string_view, std::shared_ptr<Machine>> machines_;  // keys: Machine::uid
+  // By uid. A machine is owned by whichever of its coroutines (or their completion handlers) runs;
+  // finish_machine() erases it here before letting go of it.
+  std::unordered_map<std::string, Machine*> machines_;
   std::function<void(const K&, std::string_view)> on_enter_;
   std::function<void(const K&, const std::string&)> on_error_;
   std::vector<Related> related_;

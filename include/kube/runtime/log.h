@@ -62,6 +62,9 @@ struct TraceId {
   std::uint64_t high = 0;
   std::uint64_t low = 0;
   static TraceId random();
+  /// The 32 hex digits of `text` (a Kubernetes uid is a UUID: 128 random bits) as a trace id;
+  /// other text is hashed.
+  static TraceId from_text(std::string_view text);
   std::string hex() const;  // 32 lowercase hex digits
   explicit operator bool() const noexcept { return high || low; }
 };

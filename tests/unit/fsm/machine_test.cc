@@ -114,12 +114,12 @@ TEST(Machine, RunsStatesSeesUpdatesAndIsInterruptedByDeletion) {
     ObjectState state;
     Manifest<ConfigMap> manifest(io.get_executor(), object("wait"));
     Trace run;
-    MachineContext<Op> ctx{shared, state, manifest,
-                           [&](const Status& s) -> net::awaitable<void> {
+    FunctionHooks<Op> hooks{[&](const Status& s) -> net::awaitable<void> {
                              run.published.push_back(s);
                              co_return;
                            },
                            [&](std::string_view name) { run.entered.emplace_back(name); }};
+    MachineContext<Op> ctx{shared, state, manifest, hooks};
     // The test's side: edit the object once Wait runs, delete it once Work runs.
     auto driver = [&]() -> net::awaitable<void> {
       net::steady_timer t(io);
@@ -161,10 +161,11 @@ TEST(Machine, AFailedStateIsReportedThenTheMachineWaitsForDeletion) {
     ObjectState state{.fail_in_start = true};
     Manifest<ConfigMap> manifest(io.get_executor(), object("x"));
     Trace run;
-    MachineContext<Op> ctx{shared, state, manifest, [&](const Status& s) -> net::awaitable<void> {
+    FunctionHooks<Op> hooks{[&](const Status& s) -> net::awaitable<void> {
                              run.published.push_back(s);
                              co_return;
                            }};
+    MachineContext<Op> ctx{shared, state, manifest, hooks};
     auto delete_later = [&]() -> net::awaitable<void> {
       net::steady_timer t(io, 50ms);
       co_await t.async_wait(net::use_awaitable);
@@ -188,12 +189,12 @@ TEST(Machine, StopEndsTheMachineWithoutTheDeletedState) {
     ObjectState state;
     Manifest<ConfigMap> manifest(io.get_executor(), object("go"));
     Trace run;
-    MachineContext<Op> ctx{shared, state, manifest,
-                           [&](const Status& s) -> net::awaitable<void> {
+    FunctionHooks<Op> hooks{[&](const Status& s) -> net::awaitable<void> {
                              run.published.push_back(s);
                              co_return;
                            },
                            [&](std::string_view name) { run.entered.emplace_back(name); }};
+    MachineContext<Op> ctx{shared, state, manifest, hooks};
     auto stop_in_work = [&]() -> net::awaitable<void> {
       net::steady_timer t(io);
       while (run.entered.empty() || run.entered.back() != "Work") {
@@ -257,10 +258,11 @@ TEST(Machine, AStateThatSwallowsTheInterruptionCannotWaitAgain) {
     ObjectState state;
     Manifest<ConfigMap> manifest(io.get_executor(), object("x"));
     std::vector<std::string> published;
-    MachineContext<StubbornOp> ctx{shared, state, manifest, [&](const Status& s) -> net::awaitable<void> {
+    FunctionHooks<StubbornOp> hooks{[&](const Status& s) -> net::awaitable<void> {
                                      published.push_back(s.phase);
                                      co_return;
                                    }};
+    MachineContext<StubbornOp> ctx{shared, state, manifest, hooks};
     auto delete_later = [&]() -> net::awaitable<void> {
       net::steady_timer t(io, 20ms);
       co_await t.async_wait(net::use_awaitable);

@@ -86,6 +86,14 @@ TEST_F(Log, ASpanLeftByAnExceptionIsAnError) {
   EXPECT_NE(text.find("ERROR explicit error=\"409 conflict\""), std::string::npos) << text;
 }
 
+TEST_F(Log, TraceIdsFromUids) {
+  // A machine's trace id is its object's uid.
+  EXPECT_EQ(TraceId::from_text("5f0c2a3e-8b1d-4c6e-9a7f-0123456789ab").hex(), "5f0c2a3e8b1d4c6e9a7f0123456789ab");
+  EXPECT_TRUE(TraceId::from_text("not-a-uuid"));
+  EXPECT_EQ(TraceId::from_text("not-a-uuid").hex(), TraceId::from_text("not-a-uuid").hex());
+  EXPECT_NE(TraceId::from_text("a").hex(), TraceId::from_text("b").hex());
+}
+
 TEST_F(Log, LevelsParse) {
   EXPECT_EQ(parse_level("debug"), Level::debug);
   EXPECT_EQ(parse_level("off"), Level::off);
