@@ -114,27 +114,30 @@ double percentile(std::vector<double> v, double p) {
   return v.empty() ? -1 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
-// Creates mooses [from, to) 32 at a time.
-net::awaitable<void> create_mooses(kube::Api<Moose> api, int from, int to) {
-  int next = from;
+// Runs `workers` coroutines worker() at once; returns once all have ended, with the first failure.
+template <class Worker>
+net::awaitable<void> run_workers(int workers, Worker worker) {
   int running = 0;
   kube::runtime::Notify done(co_await net::this_coro::executor);
   std::exception_ptr failure;
-  for (int w = 0; w < 32; ++w) {
+  for (int w = 0; w < workers; ++w) {
     ++running;
-    net::co_spawn(
-        co_await net::this_coro::executor,
-        [&]() -> net::awaitable<void> {
-          while (next < to) co_await api.create({}, moose(next++));
-        },
-        [&](std::exception_ptr e) {
-          if (e && !failure) failure = e;
-          --running;
-          done.notify_all();
-        });
+    net::co_spawn(co_await net::this_coro::executor, worker(), [&](std::exception_ptr e) {
+      if (e && !failure) failure = e;
+      --running;
+      done.notify_all();
+    });
   }
   while (running > 0) co_await done.wait();
   if (failure) std::rethrow_exception(failure);
+}
+
+// Creates mooses [from, to) 32 at a time.
+net::awaitable<void> create_mooses(kube::Api<Moose> api, int from, int to) {
+  int next = from;
+  co_await run_workers(32, [&]() -> net::awaitable<void> {
+    while (next < to) co_await api.create({}, moose(next++));
+  });
 }
 
 net::awaitable<void> pause(std::chrono::milliseconds d) {
@@ -158,18 +161,7 @@ net::awaitable<int> count_phase(kube::Api<Moose> api, std::string phase) {
 // state and buffers: about 16 MB) before the baseline is taken: a fixed cost of any busy client,
 // not a cost per machine.
 net::awaitable<void> fill_connection_pool(kube::Api<Moose> api) {
-  int running = 0;
-  kube::runtime::Notify done(co_await net::this_coro::executor);
-  for (int i = 0; i < 256; ++i) {
-    ++running;
-    net::co_spawn(
-        co_await net::this_coro::executor, [api]() -> net::awaitable<void> { co_await api.list({.limit = 1}); },
-        [&](std::exception_ptr) {
-          --running;
-          done.notify_all();
-        });
-  }
-  while (running > 0) co_await done.wait();
+  co_await run_workers(256, [api]() -> net::awaitable<void> { co_await api.list({.limit = 1}); });
 }
 
 // What each child measures and prints (one line: "rss heap transitions_per_s create_p50 delete_p99").

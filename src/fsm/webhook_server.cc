@@ -13,6 +13,7 @@
 #include "kube/core/status.h"
 #include "kube/runtime/log.h"
 #include "kube/runtime/notify.h"
+#include "kube/runtime/object_ref.h"
 
 namespace kube::fsm {
 
@@ -222,7 +223,7 @@ class WebhookServer::Impl : public std::enable_shared_from_this<WebhookServer::I
       span.set("path", path);
       span.set("operation", admission.operation);
       span.set("kind", admission.kind.kind);
-      span.set("object", admission.namespace_.value_or("") + "/" + admission.name.value_or(""));
+      span.set("object", runtime::ObjectRef{admission.name.value_or(""), admission.namespace_.value_or("")}.to_string());
       span.set("uid", admission.uid);
     }
     AdmissionResponse verdict = co_await run_handler(route->second, admission);

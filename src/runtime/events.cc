@@ -6,6 +6,7 @@
 #include "kube/api/events/v1.h"
 #include "kube/client/api.h"
 #include "kube/runtime/log.h"
+#include "kube/runtime/object_ref.h"
 
 namespace kube::runtime {
 
@@ -58,7 +59,8 @@ boost::asio::awaitable<void> Recorder::publish(const EventInfo& info, const api:
   if (log::enabled(log::Level::info)) {
     span.set("reason", info.reason);
     span.set("type", info.type == EventKind::Warning ? "Warning" : "Normal");
-    span.set("regarding", regarding.kind.value_or("") + " " + regarding.namespace_.value_or("") + "/" + regarding.name.value_or(""));
+    span.set("regarding", regarding.kind.value_or("") + " " +
+                              ObjectRef{regarding.name.value_or(""), regarding.namespace_.value_or("")}.to_string());
   }
   auto now = std::chrono::system_clock::now();
   std::string key = aggregation_key(info, regarding);

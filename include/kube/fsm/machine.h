@@ -41,6 +41,7 @@
 #include "kube/fsm/manifest.h"
 #include "kube/fsm/state.h"
 #include "kube/runtime/log.h"
+#include "kube/runtime/object_ref.h"
 
 namespace kube::fsm {
 
@@ -156,13 +157,10 @@ void trace_state(const MachineContext<Op>& ctx, const AnyState<Op>& state, const
   bool failed = !interrupted && step.end && !step.end->ok;
   log::Level level = failed ? log::Level::error : log::Level::info;
   if (!log::enabled(level)) return;
-  const auto& object = *ctx.manifest.latest();
-  std::string_view ns = namespace_of(object);
-  std::string who = ns.empty() ? std::string(name_of(object)) : std::string(ns) + "/" + std::string(name_of(object));
   std::string_view outcome = interrupted ? "interrupted" : step.end ? (step.end->ok ? "completed" : "failed") : "next";
   log::write_span(level, "fsm.state", ctx.trace(), ctx.state_span, 0, took,
                   {{"kind", Op::Manifest::kind},
-                   {"object", who},
+                   {"object", runtime::ObjectRef::of(*ctx.manifest.latest()).to_string()},
                    {"state", state.name()},
                    {"outcome", outcome},
                    {"next", step.next && !interrupted ? step.next->name() : std::string_view()},
@@ -213,9 +211,9 @@ Enter<Op> entry_of(AnyState<Op>& state) {
 }  // namespace detail
 
 /// Runs the machine of one object until its DeletedState completed (see above); `released` (if
-/// given) receives how the DeletedState ended. Run it through spawn_machine (or bound to ctx.interruption_slot()), or
-/// deletion cannot interrupt a running state. One loop in one frame: an idle machine holds this
-/// frame, its running state's frames and the wait it is suspended in.
+/// given) receives how the DeletedState ended. Run it bound to ctx.interruption_slot() (as
+/// spawn_machine does), or deletion cannot interrupt a running state. One loop in one frame: an
+/// idle machine holds this frame, its running state's frames and the wait it is suspended in.
 template <class Op>
 boost::asio::awaitable<void> run_machine(MachineContext<Op>& ctx, Completion* released = nullptr) {
   std::unique_ptr<AnyState<Op>> state =

@@ -27,6 +27,7 @@
 #include "kube/fsm/machine.h"
 #include "kube/runtime/finalizer.h"
 #include "kube/runtime/notify.h"
+#include "kube/runtime/object_ref.h"
 #include "kube/runtime/watcher.h"
 
 namespace kube::fsm {
@@ -87,7 +88,7 @@ class OperatorRuntime final : private MachineHooks<Op> {
         idle_.notify_all();
       });
     }
-    std::unordered_set<std::string> listed;  // the uids of a relist, until it is done
+    std::unordered_set<std::string, UidHash, std::equal_to<>> listed;  // the uids of a relist, until it is done
     while (auto event = co_await watcher_.next()) {
       switch (event->type) {
         case runtime::EventType::Init:
@@ -122,6 +123,12 @@ class OperatorRuntime final : private MachineHooks<Op> {
   }
 
  private:
+  // Looks uids up as string_views (the objects' own), without building a string per event.
+  struct UidHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view uid) const noexcept { return std::hash<std::string_view>()(uid); }
+  };
+
   // One object's machine: its data and its control block in one allocation.
   struct Machine {
     Machine(OperatorRuntime& runtime, std::shared_ptr<const K> object)
@@ -138,7 +145,7 @@ class OperatorRuntime final : private MachineHooks<Op> {
     log::Span span("fsm.status_patch", machine.trace(), machine.state_span);
     if (log::enabled(log::Level::info)) {
       span.set("kind", K::kind);
-      span.set("object", std::string(namespace_of(now)) + "/" + std::string(name_of(now)));
+      span.set("object", runtime::ObjectRef::of(now).to_string());
       span.set("status", json::encode(status));
     }
     try {
@@ -168,8 +175,7 @@ class OperatorRuntime final : private MachineHooks<Op> {
   }
 
   void observe(std::shared_ptr<const K> object, bool gone) {
-    std::string uid(uid_of(*object));
-    if (auto it = machines_.find(uid); it != machines_.end()) {
+    if (auto it = machines_.find(uid_of(*object)); it != machines_.end()) {
       it->second->manifest.update(object);
       if (gone || is_being_deleted(object->metadata)) it->second->context.object_deleted();
       return;
@@ -177,7 +183,7 @@ class OperatorRuntime final : private MachineHooks<Op> {
     if (gone || (is_being_deleted(object->metadata) && !has_finalizer(object->metadata, config_.finalizer))) return;
     auto machine = std::make_shared<Machine>(*this, object);
     if (is_being_deleted(object->metadata)) machine->manifest.mark_deleted();  // e.g. deleted while we were down
-    machines_.emplace(std::move(uid), machine.get());
+    machines_.emplace(uid_of(*object), machine.get());
     start(std::move(machine));
   }
 
@@ -186,24 +192,27 @@ class OperatorRuntime final : private MachineHooks<Op> {
   // machine itself, finish (finalizer released, failures reported). Only the machine's frames stay
   // while it idles.
   void start(std::shared_ptr<Machine> machine) {
-    auto slot = machine->context.interruption_slot();
-    boost::asio::co_spawn(api_.client().executor(), hold(*machine),
-                          boost::asio::bind_cancellation_slot(slot, [this, machine](std::exception_ptr failure) mutable {
-                            // stop() may have come between the two coroutines (nothing was bound then).
-                            if (failure || machine->context.stopping()) return finish(std::move(machine), failure, false);
-                            auto slot = machine->context.interruption_slot();
-                            boost::asio::co_spawn(api_.client().executor(), run_machine(machine->context),
-                                                  boost::asio::bind_cancellation_slot(
-                                                      slot, [this, machine](std::exception_ptr failure) mutable {
-                                                        finish(std::move(machine), failure, !failure);
-                                                      }));
-                          }));
+    Machine& m = *machine;
+    spawn_bound(m, hold(m), [this, machine = std::move(machine)](std::exception_ptr failure) mutable {
+      // stop() may have come between the two coroutines (nothing was bound then).
+      if (failure || machine->context.stopping()) return finish(std::move(machine), failure, false);
+      Machine& m = *machine;
+      spawn_bound(m, run_machine(m.context), [this, machine = std::move(machine)](std::exception_ptr failure) mutable {
+        finish(std::move(machine), failure, !failure);
+      });
+    });
   }
 
   void finish(std::shared_ptr<Machine> machine, std::exception_ptr failure, bool release_finalizer) {
-    auto slot = machine->context.interruption_slot();
-    boost::asio::co_spawn(api_.client().executor(), finish_machine(machine, failure, release_finalizer),
-                          boost::asio::bind_cancellation_slot(slot, boost::asio::detached));
+    Machine& m = *machine;
+    spawn_bound(m, finish_machine(std::move(machine), failure, release_finalizer), boost::asio::detached);
+  }
+
+  // Runs `work` on the runtime's executor, bound to the machine's interruption slot.
+  template <class Handler>
+  void spawn_bound(Machine& machine, boost::asio::awaitable<void> work, Handler handler) {
+    boost::asio::co_spawn(api_.client().executor(), std::move(work),
+                          boost::asio::bind_cancellation_slot(machine.context.interruption_slot(), std::move(handler)));
   }
 
   boost::asio::awaitable<void> finish_machine(std::shared_ptr<Machine> machine, std::exception_ptr failure,
@@ -216,7 +225,9 @@ class OperatorRuntime final : private MachineHooks<Op> {
     } catch (const std::exception& e) {
       report(*machine->manifest.latest(), e.what());
     }
-    machines_.erase(std::string(uid_of(*machine->manifest.latest())));  // uids never change
+    if (auto it = machines_.find(uid_of(*machine->manifest.latest())); it != machines_.end()) {
+      machines_.erase(it);  // uids never change
+    }
     idle_.notify_all();
   }
 
@@ -233,7 +244,7 @@ class OperatorRuntime final : private MachineHooks<Op> {
     if (on_error_) {
       on_error_(object, failure);
     } else {
-      std::cerr << "kube::fsm: " << namespace_of(object) << "/" << name_of(object) << ": " << failure << "\n";
+      std::cerr << "kube::fsm: " << runtime::ObjectRef::of(object).to_string() << ": " << failure << "\n";
     }
   }
 
@@ -276,7 +287,7 @@ class OperatorRuntime final : private MachineHooks<Op> {
   typename Op::Shared shared_{};
   // By uid. A machine is owned by whichever of its coroutines (or their completion handlers) runs;
   // finish_machine() erases it here before letting go of it.
-  std::unordered_map<std::string, Machine*> machines_;
+  std::unordered_map<std::string, Machine*, UidHash, std::equal_to<>> machines_;
   std::function<void(const K&, std::string_view)> on_enter_;
   std::function<void(const K&, const std::string&)> on_error_;
   std::vector<Related> related_;
